@@ -1,0 +1,144 @@
+import type { z } from "zod";
+import { settingText } from "./value-parsers.js";
+
+/** One setting: where it is read from, its default, and the form it must have. */
+export interface SettingSpec<T> {
+  readonly env: string;
+  readonly flag: string;
+  readonly description: string;
+  readonly defaultValue: string;
+  /** Told to the user when the value has the wrong form. */
+  readonly expected: string;
+  readonly type: z.ZodType<T, string>;
+}
+
+function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+  return spec;
+}
+
+/**
+ * Every setting of the service. Environment names are an interface:
+ * deployments and scripts rely on them. A CLI flag wins over its variable,
+ * which wins over the default.
+ */
+export const SETTINGS = {
+  brokers: setting({
+    env: "KAFKA_BROKERS",
+    flag: "--brokers",
+    description: "Kafka bootstrap servers",
+    defaultValue: "localhost:9092",
+    expected: "a comma-separated list of host:port",
+    type: settingText.brokers,
+  }),
+  clientId: setting({
+    env: "KAFKA_CLIENT_ID",
+    flag: "--client-id",
+    description: "Kafka client id",
+    defaultValue: "metrics-aggregator",
+    expected: "a non-empty string",
+    type: settingText.nonEmpty,
+  }),
+  groupId: setting({
+    env: "KAFKA_GROUP_ID",
+    flag: "--group-id",
+    description: "consumer group id; replicas share it to split partitions",
+    defaultValue: "metrics-aggregator",
+    expected: "a non-empty string",
+    type: settingText.nonEmpty,
+  }),
+  detectionTopic: setting({
+    env: "DETECTION_TOPIC",
+    flag: "--detection-topic",
+    description: "topic of detection events",
+    defaultValue: "detection-events",
+    expected: "a Kafka topic name (letters, digits, '.', '_', '-')",
+    type: settingText.topic,
+  }),
+  llmTopic: setting({
+    env: "LLM_TOPIC",
+    flag: "--llm-topic",
+    description: "topic of LLM call events",
+    defaultValue: "llm-events",
+    expected: "a Kafka topic name (letters, digits, '.', '_', '-')",
+    type: settingText.topic,
+  }),
+  fromBeginning: setting({
+    env: "KAFKA_FROM_BEGINNING",
+    flag: "--from-beginning",
+    description:
+      "where a group without committed offsets starts: true = earliest retained event, false = new events only",
+    defaultValue: "true",
+    expected: "true or false",
+    type: settingText.boolean,
+  }),
+  httpHost: setting({
+    env: "HTTP_HOST",
+    flag: "--http-host",
+    description: "address the HTTP server binds",
+    defaultValue: "0.0.0.0",
+    expected: "a host name or IP address",
+    type: settingText.nonEmpty,
+  }),
+  httpPort: setting({
+    env: "HTTP_PORT",
+    flag: "--http-port",
+    description: "port of /metrics, /healthz, /readyz and / (0 picks a free port)",
+    defaultValue: "9310",
+    expected: "an integer from 0 to 65535",
+    type: settingText.port,
+  }),
+  detectionBuckets: setting({
+    env: "DETECTION_LATENCY_BUCKETS",
+    flag: "--detection-buckets",
+    description: "upper bounds of detection_latency_seconds, in seconds",
+    defaultValue: "0.005,0.01,0.025,0.05,0.075,0.1,0.25,0.5,1,2.5,5,10",
+    expected: "comma-separated positive numbers in ascending order",
+    type: settingText.buckets,
+  }),
+  llmBuckets: setting({
+    env: "LLM_LATENCY_BUCKETS",
+    flag: "--llm-buckets",
+    description: "upper bounds of llm_latency_seconds, in seconds",
+    defaultValue: "0.05,0.1,0.25,0.5,1,2.5,5,10,20,30,60,120",
+    expected: "comma-separated positive numbers in ascending order",
+    type: settingText.buckets,
+  }),
+  successRateWindow: setting({
+    env: "SUCCESS_RATE_WINDOW",
+    flag: "--success-rate-window",
+    description: "sliding window of api_key_success_rate",
+    defaultValue: "5m",
+    expected: "a duration such as 90s, 5m or 1h",
+    type: settingText.durationMs,
+  }),
+  maxEventBytes: setting({
+    env: "MAX_EVENT_BYTES",
+    flag: "--max-event-bytes",
+    description: "larger messages are rejected as too_large without being parsed",
+    defaultValue: "65536",
+    expected: "a positive integer number of bytes",
+    type: settingText.positiveInt,
+  }),
+  shutdownTimeout: setting({
+    env: "SHUTDOWN_TIMEOUT",
+    flag: "--shutdown-timeout",
+    description: "longest a graceful shutdown may take before the process exits anyway",
+    defaultValue: "15s",
+    expected: "a duration such as 10s",
+    type: settingText.durationMs,
+  }),
+  logLevel: setting({
+    env: "LOG_LEVEL",
+    flag: "--log-level",
+    description: "fatal, error, warn, info, debug, trace or silent",
+    defaultValue: "info",
+    expected: "one of fatal, error, warn, info, debug, trace, silent",
+    type: settingText.logLevel,
+  }),
+} as const;
+
+/** The validated configuration, one field per setting. */
+export type Config = { readonly [K in keyof typeof SETTINGS]: z.output<(typeof SETTINGS)[K]["type"]> };
+
+/** A setting's key. */
+export type SettingKey = keyof typeof SETTINGS;

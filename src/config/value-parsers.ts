@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `250ms`, `30s`, `5m`, `1h`, or a bare number of seconds, to milliseconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * (UNIT_MS[match[2] ?? "s"] as number);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A comma-separated list, trimmed, without empty items. */
+export function parseList(text: string): string[] {
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+/** Histogram upper bounds: positive, finite, strictly ascending; `undefined` otherwise. */
+export function parseBuckets(text: string): number[] | undefined {
+  const items = parseList(text);
+  if (items.length === 0) return undefined;
+  const bounds = items.map(Number);
+  const valid = bounds.every(
+    (b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > (bounds[i - 1] as number)),
+  );
+  return valid ? bounds : undefined;
+}
+
+const BOOLEANS: Readonly<Record<string, boolean>> = {
+  true: true,
+  false: false,
+  "1": true,
+  "0": false,
+  yes: true,
+  no: false,
+};
+
+/** zod types that read a setting's text and check its form. */
+export const settingText = {
+  nonEmpty: z.string().trim().min(1),
+  topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/),
+  brokers: z
+    .string()
+    .transform(parseList)
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/)).min(1)),
+  boolean: z
+    .string()
+    .transform((text) => BOOLEANS[text.trim().toLowerCase()])
+    .pipe(z.boolean()),
+  port: z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(0).max(65_535)),
+  positiveInt: z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().positive()),
+  durationMs: z.string().transform(parseDurationMs).pipe(z.number().positive()),
+  buckets: z.string().transform(parseBuckets).pipe(z.array(z.number())),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+};

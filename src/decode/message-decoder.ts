@@ -1,0 +1,57 @@
+import { decodeJsonEvent } from "./decode-json-event.js";
+import { type DecodeResult, rejected } from "./decode-result.js";
+import type { EventKind } from "./domain-event.js";
+import { createEventValidator, type EventValidator } from "./validate-event.js";
+
+/** Options of {@link createMessageDecoder}. */
+export interface MessageDecoderOptions {
+  /** Larger payloads are rejected as `too_large` before any parsing. */
+  readonly maxEventBytes: number;
+}
+
+/** Decodes the value of one Kafka record into an event, a reject or a skip. */
+export type MessageDecoder = (kind: EventKind, payload: Buffer | null) => DecodeResult;
+
+const OPEN_BRACE = 0x7b;
+const CONFLUENT_MAGIC = 0x00;
+
+function firstSignificantByte(payload: Buffer): number | undefined {
+  for (let i = 0; i < payload.length; i++) {
+    const byte = payload[i] as number;
+    // JSON allows leading whitespace: space, tab, line feed, carriage return
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte;
+  }
+  return undefined;
+}
+
+/**
+ * Chooses the decoding per message from its first byte, so one topic can
+ * carry several encodings during a migration: `{` is plain JSON, 0 is the
+ * Confluent Schema Registry framing, anything else is `unknown_encoding`.
+ */
+export function createMessageDecoder(
+  options: MessageDecoderOptions,
+  validate: EventValidator = createEventValidator(),
+): MessageDecoder {
+  return (kind, payload) => {
+    if (payload === null) return { status: "skipped", reason: "tombstone" };
+    if (payload.length === 0) return { status: "skipped", reason: "empty" };
+    if (payload.length > options.maxEventBytes) {
+      return rejected("too_large", `${payload.length} bytes exceeds the limit of ${options.maxEventBytes}`);
+    }
+    const first = firstSignificantByte(payload);
+    if (first === OPEN_BRACE) return decodeJsonEvent(validate, kind, payload.toString("utf8"));
+    if (first === CONFLUENT_MAGIC && payload[0] === CONFLUENT_MAGIC) {
+      return rejected(
+        "registry_not_configured",
+        "Confluent-framed message but no schema registry is configured",
+      );
+    }
+    return rejected(
+      "unknown_encoding",
+      first === undefined
+        ? "payload is only whitespace"
+        : `first byte 0x${first.toString(16).padStart(2, "0")}`,
+    );
+  };
+}

@@ -1,0 +1,63 @@
+import type { DomainEvent, EventKind, LlmStatus } from "./domain-event.js";
+
+/** The version-1 wire shapes, as the schemas guarantee them after validation. */
+interface DetectionWire {
+  event_id: string;
+  timestamp: string | number;
+  camera_id: string | number;
+  model_type: string;
+  latency_seconds: number;
+  num_objects: number;
+  num_groups: number;
+}
+interface LlmWire {
+  event_id: string;
+  timestamp: string | number;
+  provider: string;
+  model: string;
+  key_id: string;
+  status: LlmStatus;
+  latency_seconds: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  camera_id?: string | number;
+}
+
+/** Epoch milliseconds of a schema-valid timestamp; NaN for a well-formed but impossible date. */
+export function timestampMs(timestamp: string | number): number {
+  return typeof timestamp === "number" ? timestamp : Date.parse(timestamp);
+}
+
+/**
+ * Maps a schema-valid wire object to its domain event, picking only the
+ * contract's fields so unknown extras (and keys like `__proto__`) go no further.
+ */
+export function toDomainEvent(kind: EventKind, value: object, timeMs: number): DomainEvent {
+  if (kind === "detection") {
+    const wire = value as DetectionWire;
+    return {
+      kind,
+      eventId: wire.event_id,
+      timeMs,
+      cameraId: String(wire.camera_id),
+      modelType: wire.model_type,
+      latencySeconds: wire.latency_seconds,
+      numObjects: wire.num_objects,
+      numGroups: wire.num_groups,
+    };
+  }
+  const wire = value as LlmWire;
+  return {
+    kind,
+    eventId: wire.event_id,
+    timeMs,
+    provider: wire.provider,
+    model: wire.model,
+    keyId: wire.key_id,
+    status: wire.status,
+    latencySeconds: wire.latency_seconds,
+    promptTokens: wire.prompt_tokens,
+    completionTokens: wire.completion_tokens,
+    cameraId: wire.camera_id === undefined ? undefined : String(wire.camera_id),
+  };
+}

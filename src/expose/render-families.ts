@@ -1,0 +1,92 @@
+import type { MetricFamily } from "../aggregate/metric-family.js";
+import type { ExpositionFormat } from "./exposition-format.js";
+
+/** Options of {@link renderFamilies}. */
+export interface RenderOptions {
+  /** Series rendered between two yields to the event loop, so ingestion runs during long scrapes. */
+  readonly seriesPerSlice?: number;
+}
+
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** Escapes a label value for both text formats: backslash, double quote, line feed. */
+export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+function escapeHelp(help: string, format: ExpositionFormat): string {
+  const escaped = help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+  return format === "openmetrics" ? escaped.replace(/"/g, '\\"') : escaped;
+}
+
+/** A sample value as both formats spell it (Go's ParseFloat reads them all). */
+export function formatValue(value: number): string {
+  if (Number.isFinite(value)) return String(value);
+  if (Number.isNaN(value)) return "NaN";
+  return value > 0 ? "+Inf" : "-Inf";
+}
+
+function labelPairs(names: readonly string[], values: readonly string[]): string {
+  let out = "";
+  for (let i = 0; i < names.length; i++) {
+    if (i > 0) out += ",";
+    out += `${names[i]}="${escapeLabelValue(values[i] ?? "")}"`;
+  }
+  return out;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Renders families in the Prometheus text format or OpenMetrics (without the
+ * closing `# EOF`, so other families can follow). Yields to the event loop
+ * every `seriesPerSlice` series: each series is written in one go, so it is
+ * consistent, while a large scrape does not stall consumption.
+ */
+export async function renderFamilies(
+  families: readonly MetricFamily[],
+  format: ExpositionFormat,
+  { seriesPerSlice = 2_000 }: RenderOptions = {},
+): Promise<string> {
+  const chunks: string[] = [];
+  let budget = seriesPerSlice;
+  for (const family of families) {
+    const typeName =
+      format === "openmetrics" && family.type === "counter"
+        ? family.name.replace(/_total$/, "")
+        : family.name;
+    chunks.push(`# HELP ${typeName} ${escapeHelp(family.help, format)}\n# TYPE ${typeName} ${family.type}\n`);
+    if (family.type === "histogram") {
+      let les: string[] | undefined;
+      for (const { labels, histogram } of family.series()) {
+        les ??= [...histogram.bounds.map(formatValue), "+Inf"];
+        const pairs = labelPairs(family.labelNames, labels);
+        const prefix = pairs === "" ? "" : `${pairs},`;
+        const braces = pairs === "" ? "" : `{${pairs}}`;
+        let text = "";
+        let cumulative = 0;
+        for (let i = 0; i < les.length; i++) {
+          cumulative += histogram.counts[i] as number;
+          text += `${family.name}_bucket{${prefix}le="${les[i]}"} ${cumulative}\n`;
+        }
+        text += `${family.name}_sum${braces} ${formatValue(histogram.sum)}\n${family.name}_count${braces} ${histogram.count}\n`;
+        chunks.push(text);
+        if (--budget === 0) {
+          budget = seriesPerSlice;
+          await yieldToEventLoop();
+        }
+      }
+    } else {
+      for (const { labels, value } of family.series()) {
+        const pairs = labelPairs(family.labelNames, labels);
+        chunks.push(`${family.name}${pairs === "" ? "" : `{${pairs}}`} ${formatValue(value)}\n`);
+        if (--budget === 0) {
+          budget = seriesPerSlice;
+          await yieldToEventLoop();
+        }
+      }
+    }
+  }
+  return chunks.join("");
+}

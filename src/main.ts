@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { EventAggregator } from "./aggregate/event-aggregator.js";
+import { parseCommandLine } from "./cli/command-line.js";
+import { ConfigError } from "./config/config-error.js";
+import { loadConfig } from "./config/load-config.js";
+import type { Config } from "./config/settings.js";
+import type { EventKind } from "./decode/domain-event.js";
+import { createMessageDecoder } from "./decode/message-decoder.js";
+import { createHttpApp } from "./expose/http-app.js";
+import { type HttpServer, startHttpServer } from "./expose/http-server.js";
+import { createMetricsRenderer } from "./expose/metrics-exposition.js";
+import { createLogger, type Logger } from "./log/logger.js";
+import { RateLimitedLog } from "./log/rate-limited-log.js";
+import { createEventPipeline } from "./pipeline/event-pipeline.js";
+import { SelfMetrics } from "./self-metrics/self-metrics.js";
+import { KafkaSource } from "./source/kafka-source.js";
+import { VERSION } from "./version.js";
+
+/** A started service: where it listens and how to stop it in order. */
+export interface RunningAggregator {
+  readonly httpPort: number;
+  /** Stops consuming (the batch in flight finishes and commits), leaves the group, then closes HTTP. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the data path (Kafka source → decode → aggregate → expose) from a
+ * validated configuration. HTTP starts first so `/healthz` answers and
+ * `/readyz` says why the service is not ready yet while Kafka connects.
+ */
+export async function startAggregator(
+  config: Config,
+  logger: Logger,
+  onFatal: (error: Error) => void = () => {},
+): Promise<RunningAggregator> {
+  const topics = [config.detectionTopic, config.llmTopic];
+  const kinds = new Map<string, EventKind>([
+    [config.detectionTopic, "detection"],
+    [config.llmTopic, "llm"],
+  ]);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const selfMetrics = new SelfMetrics(registry, topics, VERSION);
+  const aggregator = new EventAggregator({
+    detectionBuckets: config.detectionBuckets,
+    llmBuckets: config.llmBuckets,
+    successRateWindowMs: config.successRateWindow,
+  });
+  const pipeline = createEventPipeline({
+    kinds,
+    decode: createMessageDecoder({ maxEventBytes: config.maxEventBytes }),
+    aggregator,
+    telemetry: selfMetrics,
+    rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),
+  });
+  const source = new KafkaSource(
+    {
+      brokers: config.brokers,
+      clientId: config.clientId,
+      groupId: config.groupId,
+      topics,
+      fromBeginning: config.fromBeginning,
+      logLevel: config.logLevel,
+    },
+    pipeline,
+    selfMetrics,
+    logger.child({ component: "source" }),
+    onFatal,
+  );
+
+  const app = createHttpApp({
+    render: createMetricsRenderer(() => aggregator.families(), registry),
+    readiness: [{ name: "kafka", status: () => source.currentStatus() }],
+  });
+  const http: HttpServer = await startHttpServer(app, config.httpHost, config.httpPort);
+  logger.info({ event: "http_listening", host: config.httpHost, port: http.port }, "serving /metrics");
+  source.start();
+
+  return {
+    httpPort: http.port,
+    async stop() {
+      logger.info({ event: "shutdown", phase: "consumer" }, "stopping the consumer");
+      await source.stop();
+      logger.info({ event: "shutdown", phase: "http" }, "closing the HTTP server");
+      await http.close();
+      logger.info({ event: "shutdown", phase: "done" }, "stopped");
+    },
+  };
+}
+
+/**
+ * Runs the service until SIGTERM or SIGINT, then shuts down in order within
+ * `SHUTDOWN_TIMEOUT`. A user error (bad flag or setting) is one message and
+ * exit code 2, never a stack trace. The only reader of `process.env`.
+ */
+export async function main(argv: readonly string[] = process.argv, env = process.env): Promise<void> {
+  const commandLine = parseCommandLine(argv);
+  if (commandLine.command === "exit") process.exit(commandLine.code);
+  let config: Config;
+  try {
+    config = loadConfig(commandLine.flags, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`metrics-aggregator: ${error.message}\n`);
+    process.exit(2);
+  }
+
+  const logger = createLogger(config.logLevel);
+  let running: RunningAggregator | undefined;
+  let stopping = false;
+  const shutdown = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: "shutdown", phase: "begin", reason }, "shutting down");
+    setTimeout(() => {
+      logger.error(
+        { event: "shutdown", phase: "timeout", timeoutMs: config.shutdownTimeout },
+        "shutdown timed out",
+      );
+      process.exit(1);
+    }, config.shutdownTimeout).unref();
+    try {
+      await running?.stop();
+    } catch (error) {
+      logger.error({ event: "shutdown", phase: "error", error: (error as Error).message }, "shutdown failed");
+      exitCode = 1;
+    }
+    logger.flush();
+    process.exit(exitCode);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM", 0));
+  process.once("SIGINT", () => void shutdown("SIGINT", 0));
+
+  logger.info({ event: "starting", version: VERSION, config: describeConfig(config) }, "starting");
+  running = await startAggregator(config, logger, (error) => void shutdown(`fatal: ${error.message}`, 1));
+}
+
+/** The configuration as logged at start: everything, since no setting is a secret yet. */
+function describeConfig(config: Config): Record<string, unknown> {
+  return { ...config };
+}
+
+function invokedDirectly(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  await main();
+}

@@ -1,0 +1,180 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Consumer, type EachBatchPayload, Kafka } from "kafkajs";
+import type { Logger } from "pino";
+import { kafkaLogCreator, kafkaLogLevel } from "./kafka-log-creator.js";
+import type { BatchSink } from "./record-batch.js";
+
+/** What the source reports about itself; `SelfMetrics` implements it. */
+export interface SourceTelemetry {
+  recordLag(topic: string, partition: number, lag: number): void;
+  recordGroupJoin(partitions: number): void;
+  recordCommit(atMs: number): void;
+  recordReady(ready: boolean): void;
+}
+
+/** Settings of {@link KafkaSource}. */
+export interface KafkaSourceOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly fromBeginning: boolean;
+  readonly logLevel: string;
+}
+
+/** Whether the consumer is connected and a member of its group, and why not. */
+export interface SourceStatus {
+  readonly ready: boolean;
+  readonly detail: string;
+}
+
+/**
+ * Consumes the event topics as one member of a consumer group and hands each
+ * batch to the sink. Offsets are resolved and committed only after the sink
+ * has applied the batch, so a crash replays at most the batch in flight.
+ */
+export class KafkaSource {
+  private readonly consumer: Consumer;
+  private status: SourceStatus = { ready: false, detail: "not started" };
+  private readonly stopping = new AbortController();
+  private starting: Promise<void> = Promise.resolve();
+  /** Per `topic:partition`, the offset after the last processed batch: what a stop commits. */
+  private readonly nextOffsets = new Map<string, string>();
+
+  constructor(
+    private readonly options: KafkaSourceOptions,
+    private readonly sink: BatchSink,
+    private readonly telemetry: SourceTelemetry,
+    private readonly logger: Logger,
+    /** Called when the consumer crashed and kafkajs will not restart it: the process must not stay up idle. */
+    private readonly onFatal: (error: Error) => void,
+  ) {
+    const kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: kafkaLogLevel(options.logLevel),
+      logCreator: kafkaLogCreator(logger),
+      retry: { initialRetryTime: 300, retries: 10 },
+    });
+    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    this.watchLifecycle();
+  }
+
+  /**
+   * Starts connecting in the background and returns at once. Until the
+   * brokers answer and the topics exist it retries with backoff (kafkajs alone
+   * gives up after its retries, #1721), reporting why in `currentStatus()`.
+   */
+  start(): void {
+    this.setStatus(false, "connecting");
+    this.starting = this.connectUntilRunning();
+  }
+
+  /** Stops fetching, lets the batch in flight finish and commit, and leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.starting;
+    this.setStatus(false, "stopping");
+    await this.consumer.disconnect();
+    this.logger.info(
+      { event: "consumer_stopped", nextOffsets: Object.fromEntries(this.nextOffsets) },
+      "consumer stopped; offsets of every processed batch committed",
+    );
+  }
+
+  private async connectUntilRunning(): Promise<void> {
+    let delayMs = 500;
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.consumer.connect();
+        await this.consumer.subscribe({
+          topics: [...this.options.topics],
+          fromBeginning: this.options.fromBeginning,
+        });
+        await this.consumer.run({
+          eachBatchAutoResolve: false,
+          autoCommit: true,
+          eachBatch: (payload) => this.handleBatch(payload),
+        });
+        return;
+      } catch (error) {
+        const message = (error as Error).message;
+        this.setStatus(false, `cannot start consuming: ${message}`);
+        this.logger.warn(
+          { event: "connect_failed", error: message, retryInMs: delayMs },
+          "cannot start consuming; retrying",
+        );
+        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => {});
+        delayMs = Math.min(delayMs * 2, 30_000);
+      }
+    }
+  }
+
+  currentStatus(): SourceStatus {
+    return this.status;
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload) {
+    if (batch.messages.length > 0) {
+      await this.sink.handleBatch({
+        topic: batch.topic,
+        partition: batch.partition,
+        records: batch.messages,
+      });
+    }
+    resolveOffset(batch.lastOffset());
+    this.nextOffsets.set(`${batch.topic}:${batch.partition}`, (BigInt(batch.lastOffset()) + 1n).toString());
+    this.telemetry.recordLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+  }
+
+  private setStatus(ready: boolean, detail: string): void {
+    this.status = { ready, detail };
+    this.telemetry.recordReady(ready);
+  }
+
+  private watchLifecycle(): void {
+    const { events } = this.consumer;
+    const log = this.logger;
+    this.consumer.on(events.CONNECT, () => {
+      log.info({ event: "connected", brokers: this.options.brokers }, "connected to Kafka");
+    });
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      const assignment = payload.memberAssignment;
+      const partitions = Object.values(assignment).reduce((sum, list) => sum + list.length, 0);
+      this.telemetry.recordGroupJoin(partitions);
+      this.setStatus(true, `member of group ${payload.groupId}`);
+      log.info(
+        { event: "group_joined", groupId: payload.groupId, memberId: payload.memberId, assignment },
+        "joined the consumer group; partitions assigned",
+      );
+    });
+    this.consumer.on(events.REBALANCING, ({ payload }) => {
+      this.setStatus(false, "rebalancing");
+      log.info(
+        { event: "rebalancing", groupId: payload.groupId },
+        "group is rebalancing; partitions revoked",
+      );
+    });
+    this.consumer.on(events.COMMIT_OFFSETS, () => {
+      this.telemetry.recordCommit(Date.now());
+    });
+    this.consumer.on(events.DISCONNECT, () => {
+      this.setStatus(false, "disconnected");
+      log.info({ event: "disconnected" }, "disconnected from Kafka");
+    });
+    this.consumer.on(events.STOP, () => {
+      log.info({ event: "stopped" }, "consumer stopped");
+    });
+    this.consumer.on(events.CRASH, ({ payload }) => {
+      const { error, restart } = payload;
+      this.setStatus(false, `crashed: ${error.message}${restart ? " (restarting)" : ""}`);
+      log.error(
+        { event: "consumer_crash", error: error.message, errorName: error.name, restart },
+        restart ? "consumer crashed; kafkajs restarts it" : "consumer crashed and will not restart",
+      );
+      if (!restart) this.onFatal(error);
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { createServer } from "node:net";
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from "testcontainers";
+
+/** The official image a developer with Docker Hub gets by default. */
+export const DEFAULT_KAFKA_IMAGE = "apache/kafka:4.1.1";
+
+/** A broker started by the harness, with the controls the fault tests need. */
+export interface KafkaBroker {
+  /** Bootstrap address for clients on this machine, e.g. `127.0.0.1:39092`. */
+  readonly bootstrap: string;
+  readonly image: string;
+  readonly containerId: string;
+  /** Stops the broker process (the container keeps its data), as in an outage. */
+  stopBroker(): Promise<void>;
+  /** Starts a broker stopped by {@link KafkaBroker.stopBroker} and waits until it serves again. */
+  startBroker(): Promise<void>;
+  /** Stops and removes the container. */
+  close(): Promise<void>;
+}
+
+const STARTED = /Kafka Server started/;
+const CLUSTER_ID = "bWV0cmljcy1hZ2dyZWdhdG9y";
+
+/**
+ * The broker's configuration and start, identical for the official
+ * `apache/kafka` image and the locally built one: both lay out
+ * `/opt/kafka/bin/kafka-storage.sh` and `kafka-server-start.sh`.
+ * The client listener uses the same port inside and outside the container so
+ * the advertised address stays right across a container stop and start.
+ */
+function startScript(port: number): string {
+  const properties = [
+    "process.roles=broker,controller",
+    "node.id=1",
+    "controller.quorum.voters=1@localhost:9093",
+    `listeners=PLAINTEXT://0.0.0.0:${port},CONTROLLER://localhost:9093`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    "controller.listener.names=CONTROLLER",
+    "inter.broker.listener.name=PLAINTEXT",
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "log.dirs=/tmp/kafka-logs",
+    "num.partitions=1",
+    "offsets.topic.replication.factor=1",
+    "offsets.topic.num.partitions=6",
+    "transaction.state.log.replication.factor=1",
+    "transaction.state.log.min.isr=1",
+    "share.coordinator.state.topic.replication.factor=1",
+    "share.coordinator.state.topic.min.isr=1",
+    "group.initial.rebalance.delay.ms=0",
+    "auto.create.topics.enable=true",
+  ];
+  return [
+    "set -e",
+    `printf '%s\\n' ${properties.map((line) => `'${line}'`).join(" ")} > /tmp/server.properties`,
+    `/opt/kafka/bin/kafka-storage.sh format --ignore-formatted -t ${CLUSTER_ID} -c /tmp/server.properties`,
+    "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties",
+  ].join("\n");
+}
+
+/** A TCP port that is free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}
+
+/**
+ * Testcontainers publishes ports on every interface; the harness keeps broker
+ * traffic on this machine by binding the published port to 127.0.0.1 only.
+ */
+class LoopbackKafkaContainer extends GenericContainer {
+  constructor(image: string, port: number) {
+    super(image);
+    this.withEntrypoint(["sh", "-c", startScript(port)])
+      .withExposedPorts({ container: port, host: port })
+      .withWaitStrategy(Wait.forLogMessage(STARTED))
+      .withStartupTimeout(120_000)
+      .withLabels({ "metrics-aggregator.role": "test-kafka" });
+    this.hostConfig.PortBindings = {
+      [`${port}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: String(port) }],
+    };
+  }
+}
+
+type RuntimeClient = Awaited<ReturnType<typeof getContainerRuntimeClient>>;
+type DockerContainer = ReturnType<RuntimeClient["container"]["getById"]>;
+
+/**
+ * Starts a single-node KRaft broker through Testcontainers.
+ * The image is `KAFKA_IMAGE` when given (CI passes the locally built one),
+ * else the official {@link DEFAULT_KAFKA_IMAGE}.
+ */
+export async function startKafkaContainer(
+  image = process.env.KAFKA_IMAGE || DEFAULT_KAFKA_IMAGE,
+): Promise<KafkaBroker> {
+  const port = await freePort();
+  const container: StartedTestContainer = await new LoopbackKafkaContainer(image, port).start();
+  const runtime = await getContainerRuntimeClient();
+  const docker = runtime.container.getById(container.getId());
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    image,
+    containerId: container.getId(),
+    async stopBroker() {
+      await runtime.container.stop(docker, { timeout: 10 });
+    },
+    async startBroker() {
+      const since = Math.floor(Date.now() / 1000);
+      await runtime.container.start(docker);
+      await waitForLog(runtime, docker, STARTED, since);
+    },
+    async close() {
+      await container.stop({ timeout: 5 });
+    },
+  };
+}
+
+async function waitForLog(
+  runtime: RuntimeClient,
+  docker: DockerContainer,
+  pattern: RegExp,
+  since: number,
+): Promise<void> {
+  const stream = await runtime.container.logs(docker, { follow: true, stdout: true, stderr: true, since });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not log ${pattern} within 120 s`)), 120_000);
+    stream.on("data", (chunk: Buffer) => {
+      if (pattern.test(chunk.toString())) {
+        clearTimeout(timer);
+        stream.destroy();
+        resolve();
+      }
+    });
+    stream.on("error", reject);
+  });
+}

@@ -1,0 +1,38 @@
+/** Samples of a `/metrics` body, keyed by the series exactly as written (`name{labels}`). */
+export type Samples = Map<string, number>;
+
+/** Parses the Prometheus text format (comments skipped; `+Inf`, `NaN` understood). */
+export function parseSamples(body: string): Samples {
+  const samples: Samples = new Map();
+  for (const line of body.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    const raw = line.slice(space + 1);
+    samples.set(
+      line.slice(0, space),
+      raw === "+Inf" ? Number.POSITIVE_INFINITY : raw === "-Inf" ? Number.NEGATIVE_INFINITY : Number(raw),
+    );
+  }
+  return samples;
+}
+
+/** Fetches and parses `/metrics`. */
+export async function scrape(baseUrl: string): Promise<Samples> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  return parseSamples(await response.text());
+}
+
+/** The samples of the given metric names only (exact name or name with `_bucket`, `_sum`, `_count`). */
+export function only(samples: Samples, ...names: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [series, value] of samples) {
+    const name = series.split("{")[0] as string;
+    if (
+      names.some((n) => name === n || name === `${n}_bucket` || name === `${n}_sum` || name === `${n}_count`)
+    ) {
+      out[series] = value;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { type FlagValues, loadConfig } from "../../src/config/load-config.js";
+import type { Config } from "../../src/config/settings.js";
+import { type RunningAggregator, startAggregator } from "../../src/main.js";
+import { uniqueName } from "./names.js";
+import { type Samples, scrape } from "./scrape.js";
+import { waitFor } from "./wait-for.js";
+
+/** An aggregator started in this process against the test broker, on a free loopback port. */
+export interface TestAggregator {
+  readonly config: Config;
+  readonly baseUrl: string;
+  /** JSON log lines written so far. */
+  readonly logs: Record<string, unknown>[];
+  scrape(): Promise<Samples>;
+  /** Waits until `aggregator_events_consumed_total` of each topic reaches the given count. */
+  waitForConsumed(counts: Record<string, number>, timeoutMs?: number): Promise<Samples>;
+  waitForReady(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the real service (same wiring as `main`) with unique topics and group unless given. */
+export async function startTestAggregator(brokers: string, flags: FlagValues = {}): Promise<TestAggregator> {
+  const config = loadConfig(
+    {
+      brokers,
+      groupId: uniqueName("group"),
+      detectionTopic: uniqueName("detection"),
+      llmTopic: uniqueName("llm"),
+      httpHost: "127.0.0.1",
+      httpPort: "0",
+      ...flags,
+    },
+    {},
+  );
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of chunk.toString().split("\n")) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const running: RunningAggregator = await startAggregator(config, pino({ level: "info" }, sink));
+  const baseUrl = `http://127.0.0.1:${running.httpPort}`;
+  return {
+    config,
+    baseUrl,
+    logs,
+    scrape: () => scrape(baseUrl),
+    async waitForConsumed(counts, timeoutMs = 30_000) {
+      return await waitFor(
+        `consumed counts ${JSON.stringify(counts)}`,
+        async () => {
+          const samples = await scrape(baseUrl);
+          const done = Object.entries(counts).every(
+            ([topic, count]) => samples.get(`aggregator_events_consumed_total{topic="${topic}"}`) === count,
+          );
+          return done ? samples : undefined;
+        },
+        { timeoutMs },
+      );
+    },
+    async waitForReady() {
+      await waitFor("/readyz 200", async () =>
+        (await fetch(`${baseUrl}/readyz`)).status === 200 ? true : undefined,
+      );
+    },
+    stop: () => running.stop(),
+  };
+}
