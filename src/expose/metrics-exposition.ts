@@ -1,6 +1,7 @@
-import { type Metric, type OpenMetricsContentType, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { MetricFamily } from "../aggregate/metric-family.js";
 import type { ExpositionFormat } from "./exposition-format.js";
+import { promClientFamilies } from "./prom-client-families.js";
 import { renderFamilies } from "./render-families.js";
 
 /** Renders the whole `/metrics` body in a format. */
@@ -8,23 +9,17 @@ export type MetricsRenderer = (format: ExpositionFormat) => Promise<string>;
 
 /**
  * The `/metrics` body: the aggregated event families, rendered from the
- * aggregator's state without copying it, followed by the prom-client registry
- * (self metrics, `process_*`, `nodejs_*`). prom-client renders one format per
- * registry, so OpenMetrics reads the same metric objects through a second
- * registry; it ends with the `# EOF` OpenMetrics requires.
+ * aggregator's state without copying it, then the prom-client registry (self
+ * metrics, `process_*`, `nodejs_*`), all through one renderer so both formats
+ * agree. OpenMetrics ends with the `# EOF` it requires.
  */
 export function createMetricsRenderer(
   families: () => readonly MetricFamily[],
   registry: Registry,
 ): MetricsRenderer {
-  const openMetrics = new Registry<OpenMetricsContentType>();
-  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  // The typings call these MetricObject; at run time they are the metrics themselves.
-  for (const metric of registry.getMetricsAsArray() as unknown as Metric[])
-    openMetrics.registerMetric(metric);
   return async (format) => {
-    const events = await renderFamilies(families(), format);
-    const own = await (format === "openmetrics" ? openMetrics : registry).metrics();
-    return events + own;
+    const all = [...families(), ...(await promClientFamilies(registry))];
+    const body = await renderFamilies(all, format);
+    return format === "openmetrics" ? `${body}# EOF\n` : body;
   };
 }

@@ -1,5 +1,23 @@
-import type { MetricFamily } from "../aggregate/metric-family.js";
+import type { MetricFamily, MetricType } from "../aggregate/metric-family.js";
 import type { ExpositionFormat } from "./exposition-format.js";
+
+/** One sample with its full name (`x_bucket`, `x_sum` …) and labels, as prom-client reports them. */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string | number>>;
+  readonly value: number;
+}
+
+/** A family given as ready samples: prom-client's own metrics. */
+export interface SampleFamily {
+  readonly type: MetricType;
+  readonly name: string;
+  readonly help: string;
+  readonly samples: readonly Sample[];
+}
+
+/** Anything `/metrics` renders. */
+export type ExposedFamily = MetricFamily | SampleFamily;
 
 /** Options of {@link renderFamilies}. */
 export interface RenderOptions {
@@ -27,6 +45,15 @@ export function formatValue(value: number): string {
   return value > 0 ? "+Inf" : "-Inf";
 }
 
+function samplePairs(labels: Readonly<Record<string, string | number>>): string {
+  let out = "";
+  for (const name in labels) {
+    if (out !== "") out += ",";
+    out += `${name}="${escapeLabelValue(String(labels[name]))}"`;
+  }
+  return out;
+}
+
 function labelPairs(names: readonly string[], values: readonly string[]): string {
   let out = "";
   for (let i = 0; i < names.length; i++) {
@@ -45,7 +72,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * consistent, while a large scrape does not stall consumption.
  */
 export async function renderFamilies(
-  families: readonly MetricFamily[],
+  families: readonly ExposedFamily[],
   format: ExpositionFormat,
   { seriesPerSlice = 2_000 }: RenderOptions = {},
 ): Promise<string> {
@@ -57,7 +84,14 @@ export async function renderFamilies(
         ? family.name.replace(/_total$/, "")
         : family.name;
     chunks.push(`# HELP ${typeName} ${escapeHelp(family.help, format)}\n# TYPE ${typeName} ${family.type}\n`);
-    if (family.type === "histogram") {
+    if ("samples" in family) {
+      let text = "";
+      for (const { name, labels, value } of family.samples) {
+        const pairs = samplePairs(labels);
+        text += `${name}${pairs === "" ? "" : `{${pairs}}`} ${formatValue(value)}\n`;
+      }
+      chunks.push(text);
+    } else if (family.type === "histogram") {
       let les: string[] | undefined;
       for (const { labels, histogram } of family.series()) {
         les ??= [...histogram.bounds.map(formatValue), "+Inf"];

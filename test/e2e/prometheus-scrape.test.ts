@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
+import { createTopics, produce } from "../support/kafka-client.js";
+import { type PrometheusServer, startPrometheus } from "../support/prometheus-server.js";
+import { promtoolCheckMetrics } from "../support/promtool.js";
+import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
+import { waitFor } from "../support/wait-for.js";
+
+const brokers = inject("kafkaBrokers");
+
+describe("a real Prometheus scraping the aggregator", () => {
+  let aggregator: TestAggregator;
+  let prometheus: PrometheusServer;
+
+  beforeAll(async () => {
+    aggregator = await startTestAggregator(brokers);
+    const { detectionTopic, llmTopic } = aggregator.config;
+    await createTopics(brokers, [detectionTopic, llmTopic], 2);
+    await produce(brokers, detectionTopic, [
+      ...Array.from({ length: 5 }, () => ({
+        value: jsonBytes(detectionWire({ camera_id: "7", model_type: "yolov8n" })),
+      })),
+      ...Array.from({ length: 3 }, () => ({
+        value: jsonBytes(detectionWire({ camera_id: "8", model_type: "yolov8m" })),
+      })),
+      { value: '{"broken":' },
+    ]);
+    await produce(brokers, llmTopic, [
+      { value: jsonBytes(llmWire({ key_id: "key-1", status: "success" })) },
+      { value: jsonBytes(llmWire({ key_id: "key-1", status: "error" })) },
+    ]);
+    await aggregator.waitForConsumed({ [detectionTopic]: 9, [llmTopic]: 2 });
+    prometheus = await startPrometheus(new URL(aggregator.baseUrl).host);
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    await aggregator?.stop();
+  });
+
+  it("reads detection_total back through the query API", async () => {
+    const result = await waitFor("detection_total in Prometheus", async () => {
+      const rows = await prometheus.query("detection_total");
+      return rows.length === 2 ? rows : undefined;
+    });
+    const values = Object.fromEntries(
+      result.map((row) => [`${row.metric.camera_id}/${row.metric.model_type}`, row.value[1]]),
+    );
+    expect(values).toEqual({ "7/yolov8n": "5", "8/yolov8m": "3" });
+    expect(result[0]?.metric.job).toBe("metrics-aggregator");
+  });
+
+  it("answers the documented PromQL", async () => {
+    await waitFor("two scrapes for rate()", async () => {
+      const rows = await prometheus.query("count_over_time(up[1m])");
+      return Number(rows[0]?.value[1] ?? 0) >= 3 ? true : undefined;
+    });
+    const rate = await prometheus.query("rate(detection_total[1m])");
+    expect(rate.map((row) => Number(row.value[1]))).toEqual([0, 0]);
+    const successRate = await prometheus.query("avg(api_key_success_rate) by (key_id)");
+    expect(successRate.map((row) => [row.metric.key_id, row.value[1]])).toEqual([["key-1", "0.5"]]);
+    const p95 = await prometheus.query("histogram_quantile(0.95, rate(llm_latency_seconds_bucket[5m]))");
+    expect(p95).toHaveLength(1);
+    const memory = await prometheus.query("process_resident_memory_bytes / 1024 / 1024");
+    expect(memory).toHaveLength(1);
+    const cpu = await prometheus.query("rate(process_cpu_seconds_total[1m]) * 100");
+    expect(cpu).toHaveLength(1);
+    const invalid = await prometheus.query(`aggregator_events_invalid_total{reason="invalid_json"}`);
+    expect(Object.fromEntries(invalid.map((row) => [row.metric.topic, row.value[1]]))).toEqual({
+      [aggregator.config.detectionTopic]: "1",
+      [aggregator.config.llmTopic]: "0",
+    });
+  });
+
+  it("serves a text-format body promtool accepts without a lint warning", async () => {
+    const response = await fetch(`${aggregator.baseUrl}/metrics`, { headers: { accept: "text/plain" } });
+    expect(await promtoolCheckMetrics(await response.text())).toEqual({ code: 0, output: "" });
+  });
+
+  it("was scraped by Prometheus in the format Prometheus prefers", async () => {
+    const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as {
+      data: { activeTargets: { health: string; lastError: string }[] };
+    };
+    expect(targets.data.activeTargets.map((t) => [t.health, t.lastError])).toEqual([["up", ""]]);
+  });
+});

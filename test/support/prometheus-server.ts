@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { freePort } from "./kafka-container.js";
+import { waitFor } from "./wait-for.js";
+
+/** A real Prometheus server (Debian's `prometheus`) scraping one target. */
+export interface PrometheusServer {
+  readonly url: string;
+  /** Instant query through the HTTP API; the `result` array. */
+  query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  stop(): Promise<void>;
+}
+
+interface ScrapeConfig {
+  job_name: string;
+  scrape_interval?: string;
+  scrape_timeout?: string;
+  static_configs: { targets: string[] }[];
+}
+
+/**
+ * Starts Prometheus with the repository's `prometheus.yml`, changed only where
+ * a test must: the target (the aggregator on loopback) and a 1 s scrape
+ * interval (and timeout) so the test waits seconds, not minutes.
+ */
+export async function startPrometheus(target: string): Promise<PrometheusServer> {
+  const dir = await mkdtemp(join(tmpdir(), "prometheus-e2e-"));
+  const config = parse(await readFile(new URL("../../prometheus.yml", import.meta.url), "utf8")) as {
+    global: Record<string, string>;
+    scrape_configs: ScrapeConfig[];
+  };
+  config.global.scrape_interval = "1s";
+  for (const job of config.scrape_configs) {
+    job.scrape_interval = "1s";
+    job.scrape_timeout = "1s";
+    job.static_configs = [{ targets: [target] }];
+  }
+  await writeFile(join(dir, "prometheus.yml"), stringify(config));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    "prometheus",
+    [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    await waitFor("Prometheus to be ready", async () => {
+      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}`);
+      return (await fetch(`${url}/-/ready`)).ok ? true : undefined;
+    });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${(error as Error).message}\n${stderr.slice(-2000)}`);
+  }
+  return {
+    url,
+    async query(promql) {
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      const body = (await response.json()) as { status: string; data: { result: [] }; error?: string };
+      if (body.status !== "success") throw new Error(`query ${promql} failed: ${body.error}`);
+      return body.data.result;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { waitFor } from "./wait-for.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The service run as its own process, exactly as `metrics-aggregator` runs (from source, through tsx). */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Parsed JSON log lines so far. */
+  readonly logs: Record<string, unknown>[];
+  readonly stderr: () => string;
+  /** Resolves with the exit code (or signal name). */
+  readonly exited: Promise<number | string>;
+  /** Waits for the `http_listening` line and returns the base URL. */
+  baseUrl(): Promise<string>;
+}
+
+/** Spawns `src/main.ts` with the given environment and arguments. */
+export function spawnService(env: Record<string, string>, args: string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let pending = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) logs.push(JSON.parse(line));
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return {
+    child,
+    logs,
+    stderr: () => stderr,
+    exited,
+    async baseUrl() {
+      const line = await waitFor("the service to listen", () =>
+        logs.find((l) => l.event === "http_listening"),
+      );
+      return `http://127.0.0.1:${line.port}`;
+    },
+  };
+}

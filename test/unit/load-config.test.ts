@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/config-error.js";
+import { loadConfig } from "../../src/config/load-config.js";
+
+describe("loadConfig", () => {
+  it("has the documented defaults", () => {
+    expect(loadConfig({}, {})).toEqual({
+      brokers: ["localhost:9092"],
+      clientId: "metrics-aggregator",
+      groupId: "metrics-aggregator",
+      detectionTopic: "detection-events",
+      llmTopic: "llm-events",
+      fromBeginning: true,
+      httpHost: "0.0.0.0",
+      httpPort: 9310,
+      detectionBuckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      llmBuckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
+      successRateWindow: 300_000,
+      maxEventBytes: 65_536,
+      shutdownTimeout: 15_000,
+      logLevel: "info",
+    });
+  });
+
+  it("reads environment variables, and flags win over them", () => {
+    const config = loadConfig(
+      { httpPort: "9999" },
+      {
+        KAFKA_BROKERS: "a:9092, b:9093",
+        HTTP_PORT: "1234",
+        KAFKA_FROM_BEGINNING: "false",
+        SUCCESS_RATE_WINDOW: "90s",
+        DETECTION_LATENCY_BUCKETS: "0.1,1",
+        LOG_LEVEL: "debug",
+      },
+    );
+    expect(config).toMatchObject({
+      brokers: ["a:9092", "b:9093"],
+      httpPort: 9999,
+      fromBeginning: false,
+      successRateWindow: 90_000,
+      detectionBuckets: [0.1, 1],
+      logLevel: "debug",
+    });
+  });
+
+  it.each([
+    ["250ms", 250],
+    ["30", 30_000],
+    ["5m", 300_000],
+    ["1.5h", 5_400_000],
+  ])("reads the duration %s", (text, ms) => {
+    expect(loadConfig({ successRateWindow: text }, {}).successRateWindow).toBe(ms);
+  });
+
+  it("names every bad setting, its flag and the expected form", () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        {},
+        { HTTP_PORT: "70000", LLM_LATENCY_BUCKETS: "1,,-2", LOG_LEVEL: "loud", DETECTION_TOPIC: "a topic" },
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      {
+        env: "DETECTION_TOPIC",
+        flag: "--detection-topic",
+        expected: "a Kafka topic name (letters, digits, '.', '_', '-')",
+        got: "a topic",
+      },
+      { env: "HTTP_PORT", flag: "--http-port", expected: "an integer from 0 to 65535", got: "70000" },
+      {
+        env: "LLM_LATENCY_BUCKETS",
+        flag: "--llm-buckets",
+        expected: "comma-separated positive numbers in ascending order",
+        got: "1,,-2",
+      },
+      {
+        env: "LOG_LEVEL",
+        flag: "--log-level",
+        expected: "one of fatal, error, warn, info, debug, trace, silent",
+        got: "loud",
+      },
+    ]);
+    expect((error as ConfigError).retriable).toBe(false);
+  });
+
+  it("refuses one topic for both event kinds", () => {
+    expect(() => loadConfig({}, { DETECTION_TOPIC: "events", LLM_TOPIC: "events" })).toThrow(
+      'LLM_TOPIC (--llm-topic): expected a topic other than DETECTION_TOPIC, got "events"',
+    );
+  });
+});

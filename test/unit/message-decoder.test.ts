@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import { createMessageDecoder } from "../../src/decode/message-decoder.js";
+import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
+
+const decode = createMessageDecoder({ maxEventBytes: 1_024 });
+
+function reasonOf(kind: "detection" | "llm", payload: Buffer | string | null) {
+  const result = decode(kind, typeof payload === "string" ? Buffer.from(payload) : payload);
+  return result.status === "ok" ? "ok" : `${result.status}:${result.reason}`;
+}
+
+describe("decoding detection events", () => {
+  it("normalises a valid event, whatever the form of its timestamp and camera id", () => {
+    const result = decode(
+      "detection",
+      jsonBytes(
+        detectionWire({
+          event_id: "e1",
+          camera_id: 12,
+          timestamp: 1_763_673_421_123,
+          trace_id: "t",
+          extra: { x: 1 },
+        }),
+      ),
+    );
+    expect(result).toEqual({
+      status: "ok",
+      event: {
+        kind: "detection",
+        eventId: "e1",
+        timeMs: 1_763_673_421_123,
+        cameraId: "12",
+        modelType: "yolov8n",
+        latencySeconds: 0.05,
+        numObjects: 10,
+        numGroups: 3,
+      },
+    });
+    const iso = decode("detection", jsonBytes(detectionWire({ timestamp: "2026-11-20T22:17:01.5+01:00" })));
+    expect(iso.status === "ok" && iso.event.timeMs).toBe(Date.parse("2026-11-20T21:17:01.500Z"));
+  });
+
+  it("accepts JSON with leading whitespace", () => {
+    expect(reasonOf("detection", `  \n${JSON.stringify(detectionWire())}`)).toBe("ok");
+  });
+
+  it("does not let __proto__ or constructor keys through", () => {
+    const text = JSON.stringify(detectionWire()).replace(
+      "{",
+      '{"__proto__":{"polluted":1},"constructor":{"x":1},',
+    );
+    const result = decode("detection", Buffer.from(text));
+    expect(result.status).toBe("ok");
+    expect(result.status === "ok" && Object.keys(result.event)).toEqual([
+      "kind",
+      "eventId",
+      "timeMs",
+      "cameraId",
+      "modelType",
+      "latencySeconds",
+      "numObjects",
+      "numGroups",
+    ]);
+    expect(({} as { polluted?: number }).polluted).toBeUndefined();
+  });
+
+  it.each([
+    ["invalid JSON", '{"camera_id":', "rejected:invalid_json"],
+    [
+      "a missing field",
+      JSON.stringify({ ...detectionWire(), model_type: undefined }),
+      "rejected:missing_field",
+    ],
+    ["a string latency", jsonBytes(detectionWire({ latency_seconds: "0.1" })), "rejected:wrong_type"],
+    ["a fractional object count", jsonBytes(detectionWire({ num_objects: 2.5 })), "rejected:wrong_type"],
+    ["a boolean camera id", jsonBytes(detectionWire({ camera_id: true })), "rejected:wrong_type"],
+    ["a negative latency", jsonBytes(detectionWire({ latency_seconds: -0.1 })), "rejected:out_of_range"],
+    ["a negative camera id", jsonBytes(detectionWire({ camera_id: -1 })), "rejected:out_of_range"],
+    [
+      "an infinite latency",
+      JSON.stringify(detectionWire()).replace('"latency_seconds":0.05', '"latency_seconds":1e400'),
+      "rejected:non_finite",
+    ],
+    ["an empty model", jsonBytes(detectionWire({ model_type: "" })), "rejected:invalid_value"],
+    [
+      "a timestamp without zone",
+      jsonBytes(detectionWire({ timestamp: "2026-11-20T21:17:01" })),
+      "rejected:invalid_timestamp",
+    ],
+    [
+      "an impossible date",
+      jsonBytes(detectionWire({ timestamp: "2026-02-31T25:00:00Z" })),
+      "rejected:invalid_timestamp",
+    ],
+    ["a negative epoch", jsonBytes(detectionWire({ timestamp: -5 })), "rejected:invalid_timestamp"],
+    ["a payload over the limit", jsonBytes(detectionWire({ pad: "x".repeat(2_000) })), "rejected:too_large"],
+    ["an array", "[1,2,3]", "rejected:unknown_encoding"],
+    ["plain text", "hello", "rejected:unknown_encoding"],
+    ["only whitespace", "   ", "rejected:unknown_encoding"],
+    [
+      "Confluent framing without a registry",
+      Buffer.from([0, 0, 0, 0, 7, 1]),
+      "rejected:registry_not_configured",
+    ],
+    ["a tombstone", null, "skipped:tombstone"],
+    ["an empty value", "", "skipped:empty"],
+  ])("answers %s with %s", (_what, payload, expected) => {
+    expect(reasonOf("detection", payload)).toBe(expected);
+  });
+
+  it("says which field failed", () => {
+    expect(decode("detection", jsonBytes(detectionWire({ num_groups: -2 })))).toEqual({
+      status: "rejected",
+      reason: "out_of_range",
+      detail: "/num_groups must be >= 0",
+    });
+    expect(decode("detection", Buffer.from("{}"))).toEqual({
+      status: "rejected",
+      reason: "missing_field",
+      detail: "/event_id is required",
+    });
+  });
+});
+
+describe("decoding LLM events", () => {
+  it("normalises a valid event with and without a camera", () => {
+    const result = decode("llm", jsonBytes(llmWire({ event_id: "l1", timestamp: 5, camera_id: 3 })));
+    expect(result).toEqual({
+      status: "ok",
+      event: {
+        kind: "llm",
+        eventId: "l1",
+        timeMs: 5,
+        provider: "openai",
+        model: "gpt-4o-mini",
+        keyId: "key-3",
+        status: "success",
+        latencySeconds: 1.8,
+        promptTokens: 512,
+        completionTokens: 128,
+        cameraId: "3",
+      },
+    });
+    const without = decode("llm", jsonBytes(llmWire()));
+    expect(without.status === "ok" && without.event.kind === "llm" && without.event.cameraId).toBeUndefined();
+  });
+
+  it.each([
+    ["an unknown status", jsonBytes(llmWire({ status: "ok" })), "rejected:invalid_value"],
+    ["negative tokens", jsonBytes(llmWire({ completion_tokens: -1 })), "rejected:out_of_range"],
+    ["a missing key id", JSON.stringify({ ...llmWire(), key_id: undefined }), "rejected:missing_field"],
+    ["a numeric provider", jsonBytes(llmWire({ provider: 4 })), "rejected:wrong_type"],
+  ])("answers %s with %s", (_what, payload, expected) => {
+    expect(reasonOf("llm", payload)).toBe(expected);
+  });
+
+  it("checks each topic against its own contract", () => {
+    expect(reasonOf("llm", jsonBytes(detectionWire()))).toBe("rejected:missing_field");
+  });
+});

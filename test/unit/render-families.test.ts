@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import type { MetricFamily } from "../../src/aggregate/metric-family.js";
+import { negotiateFormat } from "../../src/expose/exposition-format.js";
+import { escapeLabelValue, formatValue, renderFamilies } from "../../src/expose/render-families.js";
+
+const families: MetricFamily[] = [
+  {
+    type: "counter",
+    name: "things_total",
+    help: 'Things with "quotes" and a \\ backslash',
+    labelNames: ["id"],
+    series: () => [{ labels: ['a"b\\c\nd'], value: 3 }],
+  },
+  {
+    type: "histogram",
+    name: "wait_seconds",
+    help: "Waits.",
+    labelNames: [],
+    series: () => [
+      {
+        labels: [],
+        histogram: { bounds: [0.5, 2], counts: new Float64Array([1, 0, 2]), sum: 9.25, count: 3 },
+      },
+    ],
+  },
+  {
+    type: "gauge",
+    name: "odd",
+    help: "Odd values.",
+    labelNames: ["v"],
+    series: () => [{ labels: ["x"], value: Number.NaN }],
+  },
+];
+
+describe("renderFamilies", () => {
+  it("writes the Prometheus text format with escaped labels and cumulative buckets", async () => {
+    expect(await renderFamilies(families, "prometheus")).toBe(
+      [
+        '# HELP things_total Things with "quotes" and a \\\\ backslash',
+        "# TYPE things_total counter",
+        'things_total{id="a\\"b\\\\c\\nd"} 3',
+        "# HELP wait_seconds Waits.",
+        "# TYPE wait_seconds histogram",
+        'wait_seconds_bucket{le="0.5"} 1',
+        'wait_seconds_bucket{le="2"} 1',
+        'wait_seconds_bucket{le="+Inf"} 3',
+        "wait_seconds_sum 9.25",
+        "wait_seconds_count 3",
+        "# HELP odd Odd values.",
+        "# TYPE odd gauge",
+        'odd{v="x"} NaN',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("names counter families without _total in OpenMetrics", async () => {
+    const text = await renderFamilies(families.slice(0, 1), "openmetrics");
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      '# HELP things Things with \\"quotes\\" and a \\\\ backslash',
+      "# TYPE things counter",
+      'things_total{id="a\\"b\\\\c\\nd"} 3',
+    ]);
+  });
+
+  it("yields to the event loop between slices of series", async () => {
+    const many: MetricFamily = {
+      type: "counter",
+      name: "many_total",
+      help: "Many.",
+      labelNames: ["i"],
+      series: () => Array.from({ length: 10 }, (_, i) => ({ labels: [String(i)], value: i })),
+    };
+    let finished = false;
+    const rendering = renderFamilies([many], "prometheus", { seriesPerSlice: 2 }).then((text) => {
+      finished = true;
+      return text;
+    });
+    const finishedWhenOtherWorkRan = await new Promise<boolean>((resolve) =>
+      setImmediate(() => resolve(finished)),
+    );
+    const text = await rendering;
+    expect(text.split("\n").filter((line) => line.startsWith("many_total"))).toHaveLength(10);
+    expect(finishedWhenOtherWorkRan).toBe(false);
+  });
+
+  it("formats special values as Prometheus does", () => {
+    expect(
+      [1.5, 1e21, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN].map(formatValue),
+    ).toEqual(["1.5", "1e+21", "+Inf", "-Inf", "NaN"]);
+    expect(escapeLabelValue("plain")).toBe("plain");
+  });
+});
+
+describe("negotiateFormat", () => {
+  it.each([
+    [undefined, "prometheus"],
+    ["*/*", "prometheus"],
+    ["text/plain;version=0.0.4", "prometheus"],
+    [
+      "application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+      "openmetrics",
+    ],
+    ["application/openmetrics-text;q=0.1,text/plain;q=0.9", "prometheus"],
+  ])("answers Accept %s with %s", (accept, format) => {
+    expect(negotiateFormat(accept)).toBe(format);
+  });
+});
