@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "./log/logger.js";
 import { RateLimitedLog } from "./log/rate-limited-log.js";
 import { createEventPipeline } from "./pipeline/event-pipeline.js";
 import { SelfMetrics } from "./self-metrics/self-metrics.js";
+import { registerCompressionCodecs } from "./source/compression-codecs.js";
 import { KafkaSource } from "./source/kafka-source.js";
 import { VERSION } from "./version.js";
 
@@ -42,6 +43,7 @@ export async function startAggregator(
     [config.llmTopic, "llm"],
   ]);
 
+  registerCompressionCodecs();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const selfMetrics = new SelfMetrics(registry, topics, VERSION);

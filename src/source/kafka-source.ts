@@ -56,7 +56,12 @@ export class KafkaSource {
       logCreator: kafkaLogCreator(logger),
       retry: { initialRetryTime: 300, retries: 10 },
     });
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      // read_committed: records of aborted transactions are never counted
+      readUncommitted: false,
+    });
     this.watchLifecycle();
   }
 

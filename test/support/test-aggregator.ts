@@ -49,17 +49,30 @@ export async function startTestAggregator(brokers: string, flags: FlagValues = {
     logs,
     scrape: () => scrape(baseUrl),
     async waitForConsumed(counts, timeoutMs = 30_000) {
-      return await waitFor(
-        `consumed counts ${JSON.stringify(counts)}`,
-        async () => {
-          const samples = await scrape(baseUrl);
-          const done = Object.entries(counts).every(
-            ([topic, count]) => samples.get(`aggregator_events_consumed_total{topic="${topic}"}`) === count,
-          );
-          return done ? samples : undefined;
-        },
-        { timeoutMs },
-      );
+      let seen: Record<string, number | undefined> = {};
+      try {
+        return await waitFor(
+          `consumed counts ${JSON.stringify(counts)}`,
+          async () => {
+            const samples = await scrape(baseUrl);
+            seen = Object.fromEntries(
+              Object.keys(counts).map((topic) => [
+                topic,
+                samples.get(`aggregator_events_consumed_total{topic="${topic}"}`),
+              ]),
+            );
+            return Object.entries(counts).every(([topic, count]) => seen[topic] === count)
+              ? samples
+              : undefined;
+          },
+          { timeoutMs },
+        );
+      } catch (error) {
+        const problems = logs.filter((line) => line.level === "error" || line.level === "warn").slice(-5);
+        throw new Error(
+          `${(error as Error).message}; last seen ${JSON.stringify(seen)}; last problems ${JSON.stringify(problems)}`,
+        );
+      }
     },
     async waitForReady() {
       await waitFor("/readyz 200", async () =>
