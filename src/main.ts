@@ -5,16 +5,20 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { EventAggregator } from "./aggregate/event-aggregator.js";
 import { parseCommandLine } from "./cli/command-line.js";
 import { ConfigError } from "./config/config-error.js";
-import { loadConfig } from "./config/load-config.js";
+import { loadConfig, loadSettings } from "./config/load-config.js";
 import type { Config } from "./config/settings.js";
 import type { EventKind } from "./decode/domain-event.js";
 import { createMessageDecoder } from "./decode/message-decoder.js";
 import { createHttpApp } from "./expose/http-app.js";
 import { type HttpServer, startHttpServer } from "./expose/http-server.js";
 import { createMetricsRenderer } from "./expose/metrics-exposition.js";
+import { promClientFamilies } from "./expose/prom-client-families.js";
+import { statusSnapshot } from "./expose/status-snapshot.js";
 import { createLogger, type Logger } from "./log/logger.js";
 import { RateLimitedLog } from "./log/rate-limited-log.js";
 import { createEventPipeline } from "./pipeline/event-pipeline.js";
+import { produceCommand } from "./produce/produce-command.js";
+import { PRODUCE_SETTINGS } from "./produce/produce-settings.js";
 import { SelfMetrics } from "./self-metrics/self-metrics.js";
 import { registerCompressionCodecs } from "./source/compression-codecs.js";
 import { KafkaSource } from "./source/kafka-source.js";
@@ -77,6 +81,13 @@ export async function startAggregator(
   const app = createHttpApp({
     render: createMetricsRenderer(() => aggregator.families(), registry),
     readiness: [{ name: "kafka", status: () => source.currentStatus() }],
+    status: async () =>
+      statusSnapshot(
+        aggregator.families(),
+        await promClientFamilies(registry),
+        source.currentStatus(),
+        Date.now(),
+      ),
   });
   const http: HttpServer = await startHttpServer(app, config.httpHost, config.httpPort);
   logger.info({ event: "http_listening", host: config.httpHost, port: http.port }, "serving /metrics");
@@ -104,6 +115,13 @@ export async function main(argv: readonly string[] = process.argv, env = process
   if (commandLine.command === "exit") process.exit(commandLine.code);
   let config: Config;
   try {
+    if (commandLine.command === "produce") {
+      const stop = new AbortController();
+      process.once("SIGINT", () => stop.abort());
+      process.once("SIGTERM", () => stop.abort());
+      const produceConfig = loadSettings(PRODUCE_SETTINGS, commandLine.flags, env);
+      process.exit(await produceCommand(produceConfig, stop.signal, process.stdout, process.stderr));
+    }
     config = loadConfig(commandLine.flags, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

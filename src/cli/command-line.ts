@@ -1,30 +1,65 @@
 import { Command, CommanderError } from "commander";
-import type { FlagValues } from "../config/load-config.js";
-import { SETTINGS, type SettingKey } from "../config/settings.js";
+import type { SettingTable } from "../config/load-config.js";
+import { SETTINGS } from "../config/settings.js";
+import { PRODUCE_SETTINGS } from "../produce/produce-settings.js";
 import { VERSION } from "../version.js";
+
+/** Raw flag values by setting key; validated later together with the environment. */
+export type RawFlags = Readonly<Record<string, string | undefined>>;
 
 /** What the command line asked for. */
 export type CommandLine =
-  | { readonly command: "run"; readonly flags: FlagValues }
+  | { readonly command: "run"; readonly flags: RawFlags }
+  | { readonly command: "produce"; readonly flags: RawFlags }
   | { readonly command: "exit"; readonly code: number };
 
-/**
- * Parses the command line with commander. Every setting is a flag whose help
- * names its environment variable and default; the values stay text here and
- * are validated with the environment by `loadConfig`.
- */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const program = new Command("metrics-aggregator")
-    .description("Consumes detection and LLM events from Kafka and serves them as Prometheus metrics.")
-    .version(VERSION)
-    .exitOverride()
-    .showHelpAfterError("(run metrics-aggregator --help for every setting)");
-  for (const spec of Object.values(SETTINGS)) {
-    program.option(
+/** Every setting of a table as a flag whose help names its environment variable and default. */
+function withSettings(command: Command, table: SettingTable): Command {
+  for (const spec of Object.values(table)) {
+    command.option(
       `${spec.flag} <value>`,
       `${spec.description} [env ${spec.env}] (default: ${spec.defaultValue})`,
     );
   }
+  return command;
+}
+
+/** Only the flags the user gave, by setting key. */
+function givenFlags(command: Command, table: SettingTable): RawFlags {
+  const options = command.opts<Record<string, string | undefined>>();
+  return Object.fromEntries(
+    Object.keys(table).flatMap((key) => (options[key] === undefined ? [] : [[key, options[key]]])),
+  );
+}
+
+/**
+ * Parses the command line with commander: the service by default, or the
+ * `produce` load generator. Values stay text here; they are validated with
+ * the environment by the setting tables.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  let result: CommandLine = { command: "exit", code: 0 };
+  const program = withSettings(
+    new Command("metrics-aggregator")
+      .description("Consumes detection and LLM events from Kafka and serves them as Prometheus metrics.")
+      .version(VERSION)
+      // the service's flags go before `produce`, produce's after it: both have --brokers
+      .enablePositionalOptions()
+      .exitOverride()
+      .showHelpAfterError("(run with --help for every setting)"),
+    SETTINGS,
+  ).action(() => {
+    result = { command: "run", flags: givenFlags(program, SETTINGS) };
+  });
+  const produce = withSettings(
+    program
+      .command("produce")
+      .description("Produces synthetic detection and LLM events at a steady rate, with a progress line.")
+      .exitOverride(),
+    PRODUCE_SETTINGS,
+  ).action(() => {
+    result = { command: "produce", flags: givenFlags(produce, PRODUCE_SETTINGS) };
+  });
   try {
     program.parse([...argv], { from: "node" });
   } catch (error) {
@@ -34,11 +69,5 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     }
     throw error;
   }
-  const options = program.opts<Record<string, string | undefined>>();
-  const flags: FlagValues = {};
-  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
-    const value = options[key];
-    if (value !== undefined) flags[key] = value;
-  }
-  return { command: "run", flags };
+  return result;
 }

@@ -12,7 +12,8 @@ export interface SettingSpec<T> {
   readonly type: z.ZodType<T, string>;
 }
 
-function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+/** Declares a setting (keeps its value type). */
+export function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
   return spec;
 }
 

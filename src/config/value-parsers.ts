@@ -55,5 +55,11 @@ export const settingText = {
   positiveInt: z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().positive()),
   durationMs: z.string().transform(parseDurationMs).pipe(z.number().positive()),
   buckets: z.string().transform(parseBuckets).pipe(z.array(z.number())),
+  ratio: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number)
+    .pipe(z.number().min(0).max(1)),
+  encoding: z.enum(["json"]),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 };

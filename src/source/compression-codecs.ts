@@ -1,7 +1,10 @@
 import { decompress as zstdDecompress } from "fzstd";
-import { CompressionCodecs, CompressionTypes, KafkaJSNonRetriableError } from "kafkajs";
+import kafkajs from "kafkajs";
 import SnappyCodec from "kafkajs-snappy";
 import { compress as lz4Compress, decompress as lz4Decompress } from "lz4js";
+
+// Node's CommonJS export detection misses these kafkajs exports; read them off the module object.
+const { CompressionCodecs, CompressionTypes, KafkaJSNonRetriableError } = kafkajs;
 
 interface Encoder {
   buffer: Buffer;

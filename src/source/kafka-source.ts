@@ -175,7 +175,7 @@ export class KafkaSource {
     this.consumer.on(events.CRASH, ({ payload }) => {
       const { error, restart } = payload;
       this.setStatus(false, `crashed: ${error.message}${restart ? " (restarting)" : ""}`);
-      log.error(
+      log[restart ? "warn" : "error"](
         { event: "consumer_crash", error: error.message, errorName: error.name, restart },
         restart ? "consumer crashed; kafkajs restarts it" : "consumer crashed and will not restart",
       );

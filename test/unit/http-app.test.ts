@@ -8,6 +8,17 @@ function app(ready: boolean) {
     readiness: [
       { name: "kafka", status: () => ({ ready, detail: ready ? "member of group g" : "connecting" }) },
     ],
+    status: async () => ({
+      generatedAtMs: 1,
+      ready,
+      readyDetail: "d",
+      events: { consumed: 3, invalid: 1, skipped: 0 },
+      cameras: [],
+      models: [],
+      apiKeys: [],
+      invalid: [],
+      lag: [],
+    }),
   });
 }
 
@@ -42,8 +53,11 @@ describe("HTTP app", () => {
     expect((await app(true).request("/readyz")).status).toBe(200);
   });
 
-  it("links the endpoints from /", async () => {
+  it("links the endpoints from the status page and serves its data", async () => {
     const html = await (await app(true).request("/")).text();
     for (const path of ["metrics", "healthz", "readyz"]) expect(html).toContain(`href="${path}"`);
+    expect(await (await app(true).request("/api/status")).json()).toMatchObject({
+      events: { consumed: 3, invalid: 1 },
+    });
   });
 });
