@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTopics } from "../support/kafka-client.js";
+import { spawnService } from "../support/service-process.js";
+import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
+import { waitFor } from "../support/wait-for.js";
+
+const brokers = inject("kafkaBrokers");
+
+describe("metrics-aggregator produce", () => {
+  let aggregator: TestAggregator;
+
+  beforeAll(async () => {
+    aggregator = await startTestAggregator(brokers);
+    await createTopics(brokers, [aggregator.config.detectionTopic, aggregator.config.llmTopic], 3);
+  });
+  afterAll(async () => {
+    await aggregator?.stop();
+  });
+
+  it("produces at the asked rate with a progress line, and its summary matches what the aggregator counted", async () => {
+    const { detectionTopic, llmTopic } = aggregator.config;
+    const run = spawnService({}, [
+      "produce",
+      "--brokers",
+      brokers,
+      "--detection-topic",
+      detectionTopic,
+      "--llm-topic",
+      llmTopic,
+      "--rate",
+      "800",
+      "--duration",
+      "3s",
+      "--cameras",
+      "5",
+      "--models",
+      "2",
+      "--invalid-ratio",
+      "0.1",
+    ]);
+    expect(await run.exited).toBe(0);
+    const summary = run.logs.at(-1) as {
+      sent: number;
+      invalid: number;
+      errors: number;
+      eventsPerSecond: number;
+    };
+    expect(summary.errors).toBe(0);
+    // 3 s at 800/s, sent in 100 ms ticks: within one tick of 2,400.
+    expect(Math.abs(summary.sent - 2_400)).toBeLessThanOrEqual(80);
+    const progress = run.stderr().trim().split("\n");
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    for (const line of progress)
+      expect(line).toMatch(/^sent [\d,]+ {2}rate [\d,]+\/s {2}invalid [\d,]+ {2}errors 0 {2}\d+ s$/);
+
+    const consumed = await waitFor("every produced event consumed", async () => {
+      const samples = await aggregator.scrape();
+      const total =
+        (samples.get(`aggregator_events_consumed_total{topic="${detectionTopic}"}`) ?? 0) +
+        (samples.get(`aggregator_events_consumed_total{topic="${llmTopic}"}`) ?? 0);
+      return total === summary.sent ? samples : undefined;
+    });
+    const invalid = [...consumed]
+      .filter(([series]) => series.startsWith("aggregator_events_invalid_total{"))
+      .reduce((sum, [, value]) => sum + value, 0);
+    expect(invalid).toBe(summary.invalid);
+    const cameras = new Set(
+      [...consumed]
+        .filter(([series]) => series.startsWith("detection_total{"))
+        .map(([series]) => /camera_id="(\d+)"/.exec(series)?.[1]),
+    );
+    expect([...cameras].sort()).toEqual(["1", "2", "3", "4", "5"]);
+  });
+
+  it("says why when the broker cannot be reached, without a stack trace", async () => {
+    const run = spawnService({}, ["produce", "--brokers", "127.0.0.1:1", "--duration", "1s"]);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(
+      /^metrics-aggregator produce: cannot produce to 127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+});
