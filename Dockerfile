@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build stage: compile TypeScript, then drop dev dependencies.
-FROM node:20-bookworm-slim AS build
+ARG NODE_IMAGE=node:20-bookworm-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY schemas ./schemas
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies, compiled code and the schemas only.
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -76,6 +76,16 @@ describe("a real Prometheus scraping the aggregator", () => {
     expect(await promtoolCheckMetrics(await response.text())).toEqual({ code: 0, output: "" });
   });
 
+  it("loaded the repository's alerting and recording rules", async () => {
+    const rules = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as {
+      data: { groups: { name: string; rules: { name: string; type: string }[] }[] };
+    };
+    expect(Object.fromEntries(rules.data.groups.map((g) => [g.name, g.rules.length]))).toEqual({
+      "metrics-aggregator-recording": 8,
+      "metrics-aggregator-alerts": 9,
+    });
+  });
+
   it("was scraped by Prometheus in the format Prometheus prefers", async () => {
     const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as {
       data: { activeTargets: { health: string; lastError: string }[] };

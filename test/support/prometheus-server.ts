@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { freePort } from "./kafka-container.js";
 import { waitFor } from "./wait-for.js";
@@ -22,16 +23,22 @@ interface ScrapeConfig {
 }
 
 /**
- * Starts Prometheus with the repository's `prometheus.yml`, changed only where
- * a test must: the target (the aggregator on loopback) and a 1 s scrape
- * interval (and timeout) so the test waits seconds, not minutes.
+ * Starts Prometheus with the repository's `prometheus.yml` and its rules,
+ * changed only where a test must: the target (the aggregator on loopback),
+ * absolute rule paths, and a 1 s scrape interval (and timeout) so the test
+ * waits seconds, not minutes.
  */
 export async function startPrometheus(target: string): Promise<PrometheusServer> {
   const dir = await mkdtemp(join(tmpdir(), "prometheus-e2e-"));
   const config = parse(await readFile(new URL("../../prometheus.yml", import.meta.url), "utf8")) as {
     global: Record<string, string>;
+    rule_files?: string[];
     scrape_configs: ScrapeConfig[];
   };
+  // Rule paths are relative to the repository's prometheus.yml; this copy lives elsewhere.
+  config.rule_files = (config.rule_files ?? []).map((path) =>
+    fileURLToPath(new URL(`../../${path}`, import.meta.url)),
+  );
   config.global.scrape_interval = "1s";
   for (const job of config.scrape_configs) {
     job.scrape_interval = "1s";

@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
+import { createTopics, produce } from "../support/kafka-client.js";
+import { type PrometheusServer, startPrometheus } from "../support/prometheus-server.js";
+import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
+
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  datasource: { uid: string };
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets: { refId: string; expr: string; datasource: { uid: string } }[];
+}
+
+const dashboard = JSON.parse(
+  readFileSync(new URL("../../deploy/grafana/dashboards/metrics-aggregator.json", import.meta.url), "utf8"),
+) as { uid: string; title: string; panels: Panel[] };
+const expressions = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+
+const KEYWORDS = new Set([
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "bool",
+  "and",
+  "or",
+  "unless",
+  "offset",
+]);
+
+/** Metric names an expression reads: identifiers outside label matchers and groupings that are not function calls. */
+export function metricNames(expr: string): string[] {
+  const stripped = expr
+    .replace(/"[^"]*"/g, "")
+    .replace(/\{[^}]*\}/g, "")
+    .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, "")
+    .replace(/\[[^\]]*\]/g, "");
+  const names = [...stripped.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)]
+    .filter((match) => match[2] === undefined && !KEYWORDS.has(match[1] as string))
+    .map((match) => match[1] as string);
+  return [...new Set(names)];
+}
+
+describe("the Grafana dashboard", () => {
+  let aggregator: TestAggregator;
+  let prometheus: PrometheusServer;
+
+  beforeAll(async () => {
+    aggregator = await startTestAggregator(inject("kafkaBrokers"));
+    const { detectionTopic, llmTopic } = aggregator.config;
+    await createTopics(inject("kafkaBrokers"), [detectionTopic, llmTopic], 1);
+    await produce(inject("kafkaBrokers"), detectionTopic, [
+      { value: jsonBytes(detectionWire()) },
+      { value: "{" },
+    ]);
+    await produce(inject("kafkaBrokers"), llmTopic, [{ value: jsonBytes(llmWire()) }]);
+    await aggregator.waitForConsumed({ [detectionTopic]: 2, [llmTopic]: 1 });
+    prometheus = await startPrometheus(new URL(aggregator.baseUrl).host);
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    await aggregator?.stop();
+  });
+
+  it("is a provisionable dashboard whose panels all query the provisioned Prometheus", () => {
+    expect(dashboard.uid).toBe("metrics-aggregator");
+    expect(dashboard.panels.map((p) => p.title)).toEqual([
+      "Detections/s per camera and model",
+      "Detection latency p50 / p95 per model",
+      "Objects and groups per frame",
+      "Seconds since each camera's last event",
+      "LLM requests/s by status",
+      "LLM latency p95 per model",
+      "Tokens/s",
+      "API key success rate",
+      "Consumer lag per partition",
+      "Invalid events/s by reason",
+      "Aggregator memory",
+      "Aggregator CPU",
+    ]);
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    for (const panel of dashboard.panels) {
+      expect(panel.datasource.uid).toBe("prometheus");
+      expect(panel.targets.length).toBeGreaterThanOrEqual(1);
+      for (const target of panel.targets) expect(target.datasource.uid).toBe("prometheus");
+    }
+  });
+
+  it("has only queries the real Prometheus parses and runs", async () => {
+    for (const expr of expressions) {
+      await expect(prometheus.query(expr.replaceAll("$__rate_interval", "1m")), expr).resolves.toBeInstanceOf(
+        Array,
+      );
+    }
+  });
+
+  it("names only metrics the aggregator exports", async () => {
+    const body = await (await fetch(`${aggregator.baseUrl}/metrics`)).text();
+    const exported = new Set(
+      body
+        .split("\n")
+        .filter((line) => line !== "" && !line.startsWith("#"))
+        .map((line) => line.split(/[{ ]/)[0] as string),
+    );
+    const named = [...new Set(expressions.flatMap(metricNames))].sort();
+    expect(named.filter((name) => !exported.has(name))).toEqual([]);
+    expect(named).toContain("detection_latency_seconds_bucket");
+    expect(named).toContain("process_resident_memory_bytes");
+  });
+});
