@@ -34,7 +34,7 @@ const KEYWORDS = new Set([
 ]);
 
 /** Metric names an expression reads: identifiers outside label matchers and groupings that are not function calls. */
-export function metricNames(expr: string): string[] {
+function metricNames(expr: string): string[] {
   const stripped = expr
     .replace(/"[^"]*"/g, "")
     .replace(/\{[^}]*\}/g, "")

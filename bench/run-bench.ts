@@ -1,0 +1,422 @@
+/**
+ * `npm run bench`: the aggregator against the machine's own limit (kcat) and
+ * against the naive consumer, on the same preloaded bytes, plus scrape cost,
+ * freshness and memory. Writes bench/results/<date>.json and prints Markdown
+ * tables for BENCHMARKS.md. Not a test: CI does not run it.
+ *
+ * Environment: KAFKA_BROKERS (else the test harness starts a broker),
+ * BENCH_EVENTS (default 2,000,000), BENCH_RUNS (default 3).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { gzipSync } from "node:zlib";
+import { type Admin, Kafka, logLevel, type Message, Partitioners } from "kafkajs";
+import { EventGenerator } from "../src/produce/event-generator.js";
+import { runLoad } from "../src/produce/load-generator.js";
+import { type KafkaBroker, startKafkaContainer } from "../test/support/kafka-container.js";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROOT = new URL("../", import.meta.url);
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+async function createTopics(admin: Admin, topics: string[]): Promise<void> {
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: 6 })),
+    waitForLeaders: true,
+  });
+}
+
+async function endOffsets(admin: Admin, topics: string[]): Promise<number> {
+  let total = 0;
+  for (const topic of topics) {
+    for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high);
+  }
+  return total;
+}
+
+async function committed(admin: Admin, group: string, topics: string[]): Promise<number> {
+  const result = await admin.fetchOffsets({ groupId: group, topics });
+  return result.flatMap((t) => t.partitions).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/** Produces `count` generated events into the two topics, in large batches; returns the bytes written. */
+async function preload(
+  kafka: Kafka,
+  topics: [string, string],
+  generator: EventGenerator,
+  count: number,
+): Promise<number> {
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  let bytes = 0;
+  const inFlight: Promise<unknown>[] = [];
+  for (let sent = 0; sent < count; ) {
+    const detections: Message[] = [];
+    const llms: Message[] = [];
+    const size = Math.min(10_000, count - sent);
+    for (let i = 0; i < size; i++) {
+      const event = generator.next();
+      bytes += event.value.length;
+      (event.kind === "detection" ? detections : llms).push({ value: event.value });
+    }
+    sent += size;
+    inFlight.push(
+      producer.sendBatch({
+        acks: 1,
+        topicMessages: [
+          { topic: topics[0], messages: detections },
+          { topic: topics[1], messages: llms },
+        ],
+      }),
+    );
+    if (inFlight.length >= 4) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  await producer.disconnect();
+  return bytes;
+}
+
+function spawnAggregator(
+  brokers: string,
+  group: string,
+  topics: [string, string],
+  extra: Record<string, string> = {},
+) {
+  const child = spawn(process.execPath, ["dist/main.js"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      KAFKA_BROKERS: brokers,
+      KAFKA_GROUP_ID: group,
+      DETECTION_TOPIC: topics[0],
+      LLM_TOPIC: topics[1],
+      HTTP_HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      LOG_LEVEL: "info",
+      ...extra,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = new Promise<number>((resolve) => {
+    let buffer = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = /"event":"http_listening".*?"port":(\d+)/.exec(buffer);
+      if (match) resolve(Number(match[1]));
+    });
+  });
+  return { child, port };
+}
+
+async function waitUntil(probe: () => Promise<boolean>, intervalMs = 50): Promise<void> {
+  while (!(await probe())) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+}
+
+function peakRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function throughput(kafka: Kafka, brokers: string, topics: [string, string]) {
+  const admin = kafka.admin();
+  await admin.connect();
+  const results: Record<"kcat" | "naive" | "aggregator", number[]> = { kcat: [], naive: [], aggregator: [] };
+  for (let run = 1; run <= RUNS; run++) {
+    {
+      const started = performance.now();
+      const kcat = spawn(
+        "kcat",
+        [
+          "-C",
+          "-b",
+          brokers,
+          "-G",
+          `bench-kcat-${randomUUID()}`,
+          "-X",
+          "auto.offset.reset=earliest",
+          "-e",
+          "-q",
+          ...topics,
+        ],
+        { stdio: ["ignore", "ignore", "inherit"] },
+      );
+      await exited(kcat);
+      results.kcat.push(EVENTS / ((performance.now() - started) / 1000));
+    }
+    {
+      const started = performance.now();
+      const naive = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "bench/naive-consumer.ts",
+          brokers,
+          `bench-naive-${randomUUID()}`,
+          String(EVENTS),
+          ...topics,
+        ],
+        { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+      );
+      await exited(naive);
+      results.naive.push(EVENTS / ((performance.now() - started) / 1000));
+    }
+    {
+      const group = `bench-aggregator-${randomUUID()}`;
+      const started = performance.now();
+      const { child } = spawnAggregator(brokers, group, topics);
+      await waitUntil(async () => (await committed(admin, group, topics)) >= EVENTS, 100);
+      results.aggregator.push(EVENTS / ((performance.now() - started) / 1000));
+      child.kill("SIGTERM");
+      await exited(child);
+    }
+    log(
+      `run ${run}: kcat ${results.kcat.at(-1)?.toFixed(0)}/s, naive ${results.naive.at(-1)?.toFixed(0)}/s, aggregator ${results.aggregator.at(-1)?.toFixed(0)}/s`,
+    );
+  }
+  await admin.disconnect();
+  return results;
+}
+
+/** Scrape latency while ingesting, body sizes and peak RSS with `cameras × 4` detection label sets. */
+async function scrapeCost(kafka: Kafka, brokers: string, cameras: number) {
+  const topics: [string, string] = [`bench-scrape-det-${randomUUID()}`, `bench-scrape-llm-${randomUUID()}`];
+  const admin = kafka.admin();
+  await admin.connect();
+  await createTopics(admin, topics);
+  const labelSets = cameras * 4;
+  const seed = new EventGenerator({ cameras, models: 4, keys: 30, invalidRatio: 0, seed: 3 });
+  // Enough events that every camera × model pair occurs (coupon collector: ~ n ln n).
+  await preload(kafka, topics, seed, Math.ceil(labelSets * Math.log(labelSets) * 1.6) + 1_000);
+  const total = await endOffsets(admin, topics);
+  const group = `bench-scrape-${randomUUID()}`;
+  const { child, port } = spawnAggregator(brokers, group, topics);
+  const base = `http://127.0.0.1:${await port}`;
+  await waitUntil(async () => (await committed(admin, group, topics)) >= total, 100);
+  const body = await (await fetch(`${base}/metrics`, { headers: { accept: "text/plain" } })).text();
+  const series = body.split("\n").filter((line) => line !== "" && !line.startsWith("#")).length;
+  const gzipBytes = gzipSync(body, { level: 1 }).length;
+
+  const stop = new AbortController();
+  const ingest = runLoad(
+    kafka,
+    {
+      detectionTopic: topics[0],
+      llmTopic: topics[1],
+      rate: 5_000,
+      durationMs: 120_000,
+      cameras,
+      models: 4,
+      keys: 30,
+      invalidRatio: 0,
+      seed: 4,
+    },
+    () => {},
+    stop.signal,
+  );
+  const latencies: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const started = performance.now();
+    const response = await fetch(`${base}/metrics`, { headers: { "accept-encoding": "gzip" } });
+    await response.arrayBuffer();
+    latencies.push(performance.now() - started);
+  }
+  stop.abort();
+  await ingest;
+  const rss = peakRssBytes(child.pid as number);
+  child.kill("SIGTERM");
+  await exited(child);
+  await admin.disconnect();
+  return {
+    labelSets,
+    series,
+    plainBytes: Buffer.byteLength(body),
+    gzipBytes,
+    scrapeP50Ms: percentile(latencies, 50),
+    scrapeP99Ms: percentile(latencies, 99),
+    peakRssBytes: rss,
+  };
+}
+
+/** Delay from produce to visible in /metrics at a steady 20,000 events/s. */
+async function freshness(kafka: Kafka, brokers: string) {
+  const topics: [string, string] = [`bench-fresh-det-${randomUUID()}`, `bench-fresh-llm-${randomUUID()}`];
+  const admin = kafka.admin();
+  await admin.connect();
+  await createTopics(admin, topics);
+  const { child, port } = spawnAggregator(brokers, `bench-fresh-${randomUUID()}`, topics, {
+    KAFKA_FROM_BEGINNING: "false",
+  });
+  const base = `http://127.0.0.1:${await port}`;
+  await waitUntil(async () => (await fetch(`${base}/readyz`)).ok, 100);
+  const stop = new AbortController();
+  const load = runLoad(
+    kafka,
+    {
+      detectionTopic: topics[0],
+      llmTopic: topics[1],
+      rate: 20_000,
+      durationMs: 40_000,
+      cameras: 200,
+      models: 4,
+      keys: 30,
+      invalidRatio: 0,
+      seed: 5,
+    },
+    () => {},
+    stop.signal,
+  );
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const delays: number[] = [];
+  const deadline = Date.now() + 30_000;
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  while (Date.now() < deadline) {
+    const stamp = Date.now();
+    const event = {
+      event_id: randomUUID(),
+      timestamp: stamp,
+      camera_id: "freshness-probe",
+      model_type: "probe",
+      latency_seconds: 0.01,
+      num_objects: 0,
+      num_groups: 0,
+    };
+    const sent = performance.now();
+    await producer.send({ topic: topics[0], acks: 1, messages: [{ value: JSON.stringify(event) }] });
+    for (;;) {
+      const body = await (await fetch(`${base}/metrics`)).text();
+      const match = /camera_last_event_timestamp_seconds\{camera_id="freshness-probe"\} (\S+)/.exec(body);
+      if (match && Number(match[1]) * 1000 >= stamp) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    delays.push(performance.now() - sent);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  stop.abort();
+  const loaded = await load;
+  await producer.disconnect();
+  child.kill("SIGTERM");
+  await exited(child);
+  await admin.disconnect();
+  return {
+    targetRate: 20_000,
+    achievedRate: Math.round(loaded.rate),
+    probes: delays.length,
+    p50Ms: percentile(delays, 50),
+    p99Ms: percentile(delays, 99),
+  };
+}
+
+async function main(): Promise<void> {
+  let broker: KafkaBroker | undefined;
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    broker = await startKafkaContainer();
+    brokers = broker.bootstrap;
+  }
+  log(`broker ${brokers}${broker ? ` (${broker.image}, Testcontainers)` : ""}`);
+  const kafka = new Kafka({ clientId: "bench", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics: [string, string] = [`bench-det-${randomUUID()}`, `bench-llm-${randomUUID()}`];
+  await createTopics(admin, topics);
+  await admin.disconnect();
+  const started = performance.now();
+  const bytes = await preload(
+    kafka,
+    topics,
+    new EventGenerator({ cameras: 200, models: 4, keys: 30, invalidRatio: 0, seed: 1 }),
+    EVENTS,
+  );
+  log(
+    `preloaded ${EVENTS} events (${(bytes / EVENTS).toFixed(0)} B each) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+
+  const runs = await throughput(kafka, brokers, topics);
+  const medians = { kcat: median(runs.kcat), naive: median(runs.naive), aggregator: median(runs.aggregator) };
+  log("scrape cost at ~10k and ~100k series");
+  const scrape10k = await scrapeCost(kafka, brokers, 140);
+  const scrape100k = await scrapeCost(kafka, brokers, 1_400);
+  log("freshness at 20,000 events/s");
+  const fresh = await freshness(kafka, brokers);
+  await broker?.close();
+
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    broker: broker?.image ?? brokers,
+    events: EVENTS,
+    averageEventBytes: Math.round(bytes / EVENTS),
+    runs,
+    medianEventsPerSecond: medians,
+    ratios: {
+      aggregatorToKcat: medians.aggregator / medians.kcat,
+      aggregatorToNaive: medians.aggregator / medians.naive,
+    },
+    scrape: [scrape10k, scrape100k],
+    freshness: fresh,
+  };
+  const file = new URL(`bench/results/${result.date.slice(0, 19).replace(/:/g, "-")}.json`, ROOT);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const k = (n: number) => Math.round(n).toLocaleString("en-US");
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+  process.stdout.write(
+    [
+      `Machine: ${result.machine.cores} cores (${result.machine.cpu}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; ${result.date}`,
+      `${k(EVENTS)} events, ${result.averageEventBytes} B each; median of ${RUNS} runs`,
+      "",
+      "| contender | events/s (median) | runs |",
+      "| --- | --- | --- |",
+      ...(["kcat", "naive", "aggregator"] as const).map(
+        (c) => `| ${c} | ${k(medians[c])} | ${runs[c].map(k).join(", ")} |`,
+      ),
+      "",
+      `aggregator / kcat = ${result.ratios.aggregatorToKcat.toFixed(2)}, aggregator / naive = ${result.ratios.aggregatorToNaive.toFixed(2)}`,
+      "",
+      "| label sets | series | body plain | body gzip | scrape p50 | scrape p99 (ingesting 5k/s) | peak RSS |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+      ...result.scrape.map(
+        (s) =>
+          `| ${k(s.labelSets)} | ${k(s.series)} | ${mb(s.plainBytes)} | ${mb(s.gzipBytes)} | ${s.scrapeP50Ms.toFixed(1)} ms | ${s.scrapeP99Ms.toFixed(1)} ms | ${mb(s.peakRssBytes)} |`,
+      ),
+      "",
+      `Freshness at ${k(fresh.targetRate)} events/s (achieved ${k(fresh.achievedRate)}/s): p50 ${fresh.p50Ms.toFixed(0)} ms, p99 ${fresh.p99Ms.toFixed(0)} ms over ${fresh.probes} probes`,
+      `Results: ${file.pathname}`,
+      "",
+    ].join("\n"),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
