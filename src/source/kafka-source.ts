@@ -119,7 +119,7 @@ export class KafkaSource {
     return this.status;
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload) {
+  private async handleBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload) {
     if (batch.messages.length > 0) {
       await this.sink.handleBatch({
         topic: batch.topic,
@@ -130,7 +130,7 @@ export class KafkaSource {
     resolveOffset(batch.lastOffset());
     this.nextOffsets.set(`${batch.topic}:${batch.partition}`, (BigInt(batch.lastOffset()) + 1n).toString());
     this.telemetry.recordLag(batch.topic, batch.partition, Number(batch.offsetLag()));
-    await commitOffsetsIfNecessary();
+    // kafkajs commits the resolved offsets right after this handler returns (autoCommit), before the next batch.
     await heartbeat();
   }
 

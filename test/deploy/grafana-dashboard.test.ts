@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
-import { createTopics, produce } from "../support/kafka-client.js";
+import { produce } from "../support/kafka-client.js";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus-server.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
@@ -51,9 +51,8 @@ describe("the Grafana dashboard", () => {
   let prometheus: PrometheusServer;
 
   beforeAll(async () => {
-    aggregator = await startTestAggregator(inject("kafkaBrokers"));
+    aggregator = await startTestAggregator(inject("kafkaBrokers"), {}, { partitions: 1 });
     const { detectionTopic, llmTopic } = aggregator.config;
-    await createTopics(inject("kafkaBrokers"), [detectionTopic, llmTopic], 1);
     await produce(inject("kafkaBrokers"), detectionTopic, [
       { value: jsonBytes(detectionWire()) },
       { value: "{" },

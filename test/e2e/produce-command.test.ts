@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createTopics } from "../support/kafka-client.js";
 import { spawnService } from "../support/service-process.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
@@ -10,8 +9,7 @@ describe("metrics-aggregator produce", () => {
   let aggregator: TestAggregator;
 
   beforeAll(async () => {
-    aggregator = await startTestAggregator(brokers);
-    await createTopics(brokers, [aggregator.config.detectionTopic, aggregator.config.llmTopic], 3);
+    aggregator = await startTestAggregator(brokers, {}, { partitions: 3 });
   });
   afterAll(async () => {
     await aggregator?.stop();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
-import { createTopics, produce } from "../support/kafka-client.js";
+import { produce } from "../support/kafka-client.js";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus-server.js";
 import { promtoolCheckMetrics } from "../support/promtool.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
@@ -13,9 +13,8 @@ describe("a real Prometheus scraping the aggregator", () => {
   let prometheus: PrometheusServer;
 
   beforeAll(async () => {
-    aggregator = await startTestAggregator(brokers);
+    aggregator = await startTestAggregator(brokers, {}, { partitions: 2 });
     const { detectionTopic, llmTopic } = aggregator.config;
-    await createTopics(brokers, [detectionTopic, llmTopic], 2);
     await produce(brokers, detectionTopic, [
       ...Array.from({ length: 5 }, () => ({
         value: jsonBytes(detectionWire({ camera_id: "7", model_type: "yolov8n" })),

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createTopics } from "../support/kafka-client.js";
 import { runCommand } from "../support/run-command.js";
 import { only } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
@@ -13,9 +12,8 @@ describe("examples/python/metrics_events.py through Debian's python3-confluent-k
   let aggregator: TestAggregator;
 
   beforeAll(async () => {
-    aggregator = await startTestAggregator(brokers);
+    aggregator = await startTestAggregator(brokers, {}, { partitions: 3 });
     const { detectionTopic, llmTopic } = aggregator.config;
-    await createTopics(brokers, [detectionTopic, llmTopic], 3);
     await runCommand("env", [
       `KAFKA_BROKERS=${brokers}`,
       `DETECTION_TOPIC=${detectionTopic}`,

@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../support/browser.js";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
-import { createTopics, produce } from "../support/kafka-client.js";
+import { produce } from "../support/kafka-client.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
 const brokers = inject("kafkaBrokers");
@@ -24,9 +24,8 @@ describe("the live status page in headless Chromium", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    aggregator = await startTestAggregator(brokers);
+    aggregator = await startTestAggregator(brokers, {}, { partitions: 2 });
     const { detectionTopic, llmTopic } = aggregator.config;
-    await createTopics(brokers, [detectionTopic, llmTopic], 2);
     const now = Date.now();
     await produce(brokers, detectionTopic, [
       // p95 of ten frames all in (0.5, 1] interpolates to 0.5 + 0.5 × 0.95 = 0.975 s

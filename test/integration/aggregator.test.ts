@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
-import { createTopics, produce, type TestMessage } from "../support/kafka-client.js";
+import { produce, type TestMessage } from "../support/kafka-client.js";
 import { only, type Samples } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
@@ -240,9 +240,8 @@ describe("aggregator against the real broker", () => {
   let samples: Samples;
 
   beforeAll(async () => {
-    aggregator = await startTestAggregator(brokers);
+    aggregator = await startTestAggregator(brokers, {}, { partitions: 3 });
     const { detectionTopic, llmTopic } = aggregator.config;
-    await createTopics(brokers, [detectionTopic, llmTopic], 3);
     await aggregator.waitForReady();
     await produce(brokers, detectionTopic, interleave(detections, badDetections));
     await produce(brokers, llmTopic, interleave(llmCalls, badLlmCalls));

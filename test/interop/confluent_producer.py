@@ -11,7 +11,7 @@ import json
 import sys
 import uuid
 
-from confluent_kafka import Producer
+from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 
@@ -81,9 +81,14 @@ def create_topics(bootstrap, partitions, *topics):
     futures = admin.create_topics([
         NewTopic(topic, int(partitions), 1, config={"message.timestamp.after.max.ms": "9223372036854775807"})
         for topic in topics
-    ])
+    ], operation_timeout=30, request_timeout=60)
     for future in futures.values():
-        future.result(30)
+        try:
+            future.result(60)
+        except KafkaException as error:
+            # A retried request finds the topic its first attempt created (with this config).
+            if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
 
 
 if __name__ == "__main__":

@@ -22,7 +22,14 @@ describe("interoperability with real producers", () => {
   let records = 0;
 
   beforeAll(async () => {
-    aggregator = await startTestAggregator(brokers);
+    aggregator = await startTestAggregator(
+      brokers,
+      {},
+      {
+        create: (detection, llm) =>
+          runCommand("/usr/bin/python3", [PYTHON_PRODUCER, "create-topics", brokers, "3", detection, llm]),
+      },
+    );
     topic = aggregator.config.detectionTopic;
     await runCommand("/usr/bin/python3", [
       PYTHON_PRODUCER,

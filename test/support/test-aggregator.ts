@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { type FlagValues, loadConfig } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/settings.js";
 import { type RunningAggregator, startAggregator } from "../../src/main.js";
+import { createTopics } from "./kafka-client.js";
 import { uniqueName } from "./names.js";
 import { type Samples, scrape } from "./scrape.js";
 import { waitFor } from "./wait-for.js";
@@ -20,8 +21,26 @@ export interface TestAggregator {
   stop(): Promise<void>;
 }
 
-/** Starts the real service (same wiring as `main`) with unique topics and group unless given. */
-export async function startTestAggregator(brokers: string, flags: FlagValues = {}): Promise<TestAggregator> {
+/** How a test aggregator's topics are made before it starts. */
+export interface TopicSetup {
+  /** Partitions of each topic (default 3). */
+  readonly partitions?: number;
+  /** Makes the topics instead of the kafkajs admin (e.g. with topic configs). */
+  readonly create?: (detectionTopic: string, llmTopic: string) => Promise<unknown>;
+}
+
+/**
+ * Starts the real service (same wiring as `main`) with unique topics and
+ * group unless given. The topics are created first, as in a deployment:
+ * topics appearing under a running consumer make its group rebalance, and a
+ * rebalance may legitimately replay a batch (at-least-once), which would make
+ * exact counts flaky.
+ */
+export async function startTestAggregator(
+  brokers: string,
+  flags: FlagValues = {},
+  topics: TopicSetup = {},
+): Promise<TestAggregator> {
   const config = loadConfig(
     {
       brokers,
@@ -33,6 +52,10 @@ export async function startTestAggregator(brokers: string, flags: FlagValues = {
       ...flags,
     },
     {},
+  );
+  await (topics.create ?? ((d: string, l: string) => createTopics(brokers, [d, l], topics.partitions ?? 3)))(
+    config.detectionTopic,
+    config.llmTopic,
   );
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
