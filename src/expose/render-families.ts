@@ -70,6 +70,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * closing `# EOF`, so other families can follow). Yields to the event loop
  * every `seriesPerSlice` series: each series is written in one go, so it is
  * consistent, while a large scrape does not stall consumption.
+ * A label set's text is built once per scrape and reused by every family that
+ * shares the label set (a detection label set feeds four families).
  */
 export async function renderFamilies(
   families: readonly ExposedFamily[],
@@ -77,12 +79,24 @@ export async function renderFamilies(
   { seriesPerSlice = 2_000 }: RenderOptions = {},
 ): Promise<string> {
   const chunks: string[] = [];
+  const labelTexts = new Map<readonly string[], WeakMap<readonly string[], string>>();
+  const labelText = (names: readonly string[], values: readonly string[]): string => {
+    let byValues = labelTexts.get(names);
+    if (byValues === undefined) {
+      byValues = new WeakMap();
+      labelTexts.set(names, byValues);
+    }
+    let text = byValues.get(values);
+    if (text === undefined) {
+      text = labelPairs(names, values);
+      byValues.set(values, text);
+    }
+    return text;
+  };
   let budget = seriesPerSlice;
   for (const family of families) {
     const typeName =
-      format === "openmetrics" && family.type === "counter"
-        ? family.name.replace(/_total$/, "")
-        : family.name;
+      format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
     chunks.push(`# HELP ${typeName} ${escapeHelp(family.help, format)}\n# TYPE ${typeName} ${family.type}\n`);
     if ("samples" in family) {
       let text = "";
@@ -92,19 +106,22 @@ export async function renderFamilies(
       }
       chunks.push(text);
     } else if (family.type === "histogram") {
-      let les: string[] | undefined;
+      const bucketHead = `${family.name}_bucket{`;
+      const sumHead = `${family.name}_sum`;
+      const countHead = `${family.name}_count`;
+      let leTails: string[] | undefined;
       for (const { labels, histogram } of family.series()) {
-        les ??= [...histogram.bounds.map(formatValue), "+Inf"];
-        const pairs = labelPairs(family.labelNames, labels);
-        const prefix = pairs === "" ? "" : `${pairs},`;
-        const braces = pairs === "" ? "" : `{${pairs}}`;
+        leTails ??= [...histogram.bounds.map(formatValue), "+Inf"].map((le) => `le="${le}"} `);
+        const pairs = labelText(family.labelNames, labels);
+        const prefix = pairs === "" ? bucketHead : `${bucketHead}${pairs},`;
+        const braces = pairs === "" ? " " : `{${pairs}} `;
         let text = "";
         let cumulative = 0;
-        for (let i = 0; i < les.length; i++) {
+        for (let i = 0; i < leTails.length; i++) {
           cumulative += histogram.counts[i] as number;
-          text += `${family.name}_bucket{${prefix}le="${les[i]}"} ${cumulative}\n`;
+          text += `${prefix}${leTails[i]}${cumulative}\n`;
         }
-        text += `${family.name}_sum${braces} ${formatValue(histogram.sum)}\n${family.name}_count${braces} ${histogram.count}\n`;
+        text += `${sumHead}${braces}${formatValue(histogram.sum)}\n${countHead}${braces}${histogram.count}\n`;
         chunks.push(text);
         if (--budget === 0) {
           budget = seriesPerSlice;
@@ -112,9 +129,10 @@ export async function renderFamilies(
         }
       }
     } else {
+      const head = family.name;
       for (const { labels, value } of family.series()) {
-        const pairs = labelPairs(family.labelNames, labels);
-        chunks.push(`${family.name}${pairs === "" ? "" : `{${pairs}}`} ${formatValue(value)}\n`);
+        const pairs = labelText(family.labelNames, labels);
+        chunks.push(`${head}${pairs === "" ? " " : `{${pairs}} `}${formatValue(value)}\n`);
         if (--budget === 0) {
           budget = seriesPerSlice;
           await yieldToEventLoop();
