@@ -20,6 +20,8 @@ import { type KafkaBroker, startKafkaContainer } from "../test/support/kafka-con
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROOT = new URL("../", import.meta.url);
+const CONTENDERS = ["kcat", "kafkajs-raw", "naive", "aggregator"] as const;
+type Contender = (typeof CONTENDERS)[number];
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function median(values: number[]): number {
@@ -143,7 +145,7 @@ function peakRssBytes(pid: number): number {
 async function throughput(kafka: Kafka, brokers: string, topics: [string, string]) {
   const admin = kafka.admin();
   await admin.connect();
-  const results: Record<"kcat" | "naive" | "aggregator", number[]> = { kcat: [], naive: [], aggregator: [] };
+  const results: Record<Contender, number[]> = { kcat: [], "kafkajs-raw": [], naive: [], aggregator: [] };
   for (let run = 1; run <= RUNS; run++) {
     {
       const started = performance.now();
@@ -165,6 +167,24 @@ async function throughput(kafka: Kafka, brokers: string, topics: [string, string
       );
       await exited(kcat);
       results.kcat.push(EVENTS / ((performance.now() - started) / 1000));
+    }
+    {
+      const started = performance.now();
+      const raw = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "bench/kafkajs-raw-consumer.ts",
+          brokers,
+          `bench-raw-${randomUUID()}`,
+          String(EVENTS),
+          ...topics,
+        ],
+        { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+      );
+      await exited(raw);
+      results["kafkajs-raw"].push(EVENTS / ((performance.now() - started) / 1000));
     }
     {
       const started = performance.now();
@@ -193,9 +213,7 @@ async function throughput(kafka: Kafka, brokers: string, topics: [string, string
       child.kill("SIGTERM");
       await exited(child);
     }
-    log(
-      `run ${run}: kcat ${results.kcat.at(-1)?.toFixed(0)}/s, naive ${results.naive.at(-1)?.toFixed(0)}/s, aggregator ${results.aggregator.at(-1)?.toFixed(0)}/s`,
-    );
+    log(`run ${run}: ${CONTENDERS.map((c) => `${c} ${results[c].at(-1)?.toFixed(0)}/s`).join(", ")}`);
   }
   await admin.disconnect();
   return results;
@@ -357,7 +375,10 @@ async function main(): Promise<void> {
   );
 
   const runs = await throughput(kafka, brokers, topics);
-  const medians = { kcat: median(runs.kcat), naive: median(runs.naive), aggregator: median(runs.aggregator) };
+  const medians = Object.fromEntries(CONTENDERS.map((c) => [c, median(runs[c])])) as Record<
+    Contender,
+    number
+  >;
   log("scrape cost at ~10k and ~100k series");
   const scrape10k = await scrapeCost(kafka, brokers, 140);
   const scrape100k = await scrapeCost(kafka, brokers, 1_400);

@@ -1,4 +1,5 @@
 import type { MetricFamily, MetricType } from "../aggregate/metric-family.js";
+import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
 import type { ExpositionFormat } from "./exposition-format.js";
 
 /** One sample with its full name (`x_bucket`, `x_sum` …) and labels, as prom-client reports them. */
@@ -63,15 +64,34 @@ function labelPairs(names: readonly string[], values: readonly string[]): string
   return out;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Rendered label text by label-name list and label-value array, both by
+ * identity: the aggregator keeps one immutable array per label set for the
+ * series' lifetime, so its text never changes. Weak, so expired series free it.
+ */
+const labelTexts = new WeakMap<readonly string[], WeakMap<readonly string[], string>>();
+
+function labelText(names: readonly string[], values: readonly string[]): string {
+  let byValues = labelTexts.get(names);
+  if (byValues === undefined) {
+    byValues = new WeakMap();
+    labelTexts.set(names, byValues);
+  }
+  let text = byValues.get(values);
+  if (text === undefined) {
+    text = labelPairs(names, values);
+    byValues.set(values, text);
+  }
+  return text;
+}
 
 /**
  * Renders families in the Prometheus text format or OpenMetrics (without the
  * closing `# EOF`, so other families can follow). Yields to the event loop
  * every `seriesPerSlice` series: each series is written in one go, so it is
  * consistent, while a large scrape does not stall consumption.
- * A label set's text is built once per scrape and reused by every family that
- * shares the label set (a detection label set feeds four families).
+ * A label set's text is built once and reused by every family and scrape
+ * that shares the label set (a detection label set feeds four families).
  */
 export async function renderFamilies(
   families: readonly ExposedFamily[],
@@ -79,24 +99,12 @@ export async function renderFamilies(
   { seriesPerSlice = 2_000 }: RenderOptions = {},
 ): Promise<string> {
   const chunks: string[] = [];
-  const labelTexts = new Map<readonly string[], WeakMap<readonly string[], string>>();
-  const labelText = (names: readonly string[], values: readonly string[]): string => {
-    let byValues = labelTexts.get(names);
-    if (byValues === undefined) {
-      byValues = new WeakMap();
-      labelTexts.set(names, byValues);
-    }
-    let text = byValues.get(values);
-    if (text === undefined) {
-      text = labelPairs(names, values);
-      byValues.set(values, text);
-    }
-    return text;
-  };
   let budget = seriesPerSlice;
   for (const family of families) {
     const typeName =
-      format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
+      format === "openmetrics" && family.type === "counter"
+        ? family.name.replace(/_total$/, "")
+        : family.name;
     chunks.push(`# HELP ${typeName} ${escapeHelp(family.help, format)}\n# TYPE ${typeName} ${family.type}\n`);
     if ("samples" in family) {
       let text = "";

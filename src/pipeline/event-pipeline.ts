@@ -3,7 +3,8 @@ import type { DomainEvent, EventKind } from "../decode/domain-event.js";
 import type { MessageDecoder } from "../decode/message-decoder.js";
 import type { RejectReason, SkipReason } from "../decode/reject-reason.js";
 import type { RateLimitedLog } from "../log/rate-limited-log.js";
-import type { BatchSink, RecordBatch } from "../source/record-batch.js";
+import type { BatchSink, RecordBatch, SourceRecord } from "../source/record-batch.js";
+import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
 
 /** What the pipeline reports; `SelfMetrics` implements it. */
 export interface PipelineTelemetry {
@@ -22,10 +23,16 @@ export interface EventPipelineParts {
   readonly rejectLog: RateLimitedLog;
 }
 
+/** Records decoded and applied between two yields to the event loop. */
+const RECORDS_PER_SLICE = 2_000;
+
 /**
  * Decodes a batch in one pass and applies its valid events to the aggregator
- * at once. A bad record is counted and logged (rate-limited) and never stops
- * the batch: its offset is committed with the rest.
+ * a slice at a time. A fetch can hold tens of thousands of records; yielding
+ * between slices keeps `/metrics` and heartbeats answering while it is
+ * processed, and the batch's offsets are still committed only after its last
+ * slice. A bad record is counted and logged (rate-limited) and never stops the
+ * batch: its offset is committed with the rest.
  */
 export function createEventPipeline({
   kinds,
@@ -35,34 +42,39 @@ export function createEventPipeline({
   rejectLog,
 }: EventPipelineParts): BatchSink {
   return {
-    handleBatch({ topic, partition, records }: RecordBatch): void {
+    async handleBatch({ topic, partition, records }: RecordBatch): Promise<void> {
       const kind = kinds.get(topic);
       if (kind === undefined) throw new Error(`record batch from unsubscribed topic ${topic}`);
-      const events: DomainEvent[] = [];
-      for (const record of records) {
-        const result = decode(kind, record.value);
-        if (result.status === "ok") {
-          events.push(result.event);
-        } else if (result.status === "rejected") {
-          telemetry.recordInvalid(topic, result.reason);
-          rejectLog.warn(
-            `${topic}:${result.reason}`,
-            {
-              event: "event_rejected",
-              topic,
-              partition,
-              offset: record.offset,
-              reason: result.reason,
-              detail: result.detail,
-            },
-            "event rejected",
-          );
-        } else {
-          telemetry.recordSkipped(topic, result.reason);
+      for (let start = 0; start < records.length; start += RECORDS_PER_SLICE) {
+        if (start > 0) await yieldToEventLoop();
+        const end = Math.min(records.length, start + RECORDS_PER_SLICE);
+        const events: DomainEvent[] = [];
+        for (let i = start; i < end; i++) {
+          const record = records[i] as SourceRecord;
+          const result = decode(kind, record.value);
+          if (result.status === "ok") {
+            events.push(result.event);
+          } else if (result.status === "rejected") {
+            telemetry.recordInvalid(topic, result.reason);
+            rejectLog.warn(
+              `${topic}:${result.reason}`,
+              {
+                event: "event_rejected",
+                topic,
+                partition,
+                offset: record.offset,
+                reason: result.reason,
+                detail: result.detail,
+              },
+              "event rejected",
+            );
+          } else {
+            telemetry.recordSkipped(topic, result.reason);
+          }
         }
+        aggregator.applyBatch(events);
+        telemetry.recordConsumed(topic, end - start);
       }
-      aggregator.applyBatch(events);
-      telemetry.recordConsumed(topic, records.length);
     },
   };
 }

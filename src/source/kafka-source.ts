@@ -19,6 +19,9 @@ export interface KafkaSourceOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly fromBeginning: boolean;
+  readonly fetchMaxBytesPerPartition: number;
+  readonly fetchMaxBytes: number;
+  readonly partitionsConcurrently: number;
   readonly logLevel: string;
 }
 
@@ -59,6 +62,8 @@ export class KafkaSource {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
+      maxBytesPerPartition: options.fetchMaxBytesPerPartition,
+      maxBytes: options.fetchMaxBytes,
       // read_committed: records of aborted transactions are never counted
       readUncommitted: false,
     });
@@ -99,6 +104,7 @@ export class KafkaSource {
         await this.consumer.run({
           eachBatchAutoResolve: false,
           autoCommit: true,
+          partitionsConsumedConcurrently: this.options.partitionsConcurrently,
           eachBatch: (payload) => this.handleBatch(payload),
         });
         return;
