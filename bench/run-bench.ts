@@ -402,6 +402,7 @@ async function main(): Promise<void> {
     ratios: {
       aggregatorToKcat: medians.aggregator / medians.kcat,
       aggregatorToNaive: medians.aggregator / medians.naive,
+      aggregatorToKafkajsRaw: medians.aggregator / medians["kafkajs-raw"],
     },
     scrape: [scrape10k, scrape100k],
     freshness: fresh,
@@ -409,7 +410,7 @@ async function main(): Promise<void> {
   const file = new URL(`bench/results/${result.date.slice(0, 19).replace(/:/g, "-")}.json`, ROOT);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   const k = (n: number) => Math.round(n).toLocaleString("en-US");
-  const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
   process.stdout.write(
     [
       `Machine: ${result.machine.cores} cores (${result.machine.cpu}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; ${result.date}`,
@@ -417,11 +418,9 @@ async function main(): Promise<void> {
       "",
       "| contender | events/s (median) | runs |",
       "| --- | --- | --- |",
-      ...(["kcat", "naive", "aggregator"] as const).map(
-        (c) => `| ${c} | ${k(medians[c])} | ${runs[c].map(k).join(", ")} |`,
-      ),
+      ...CONTENDERS.map((c) => `| ${c} | ${k(medians[c])} | ${runs[c].map(k).join(", ")} |`),
       "",
-      `aggregator / kcat = ${result.ratios.aggregatorToKcat.toFixed(2)}, aggregator / naive = ${result.ratios.aggregatorToNaive.toFixed(2)}`,
+      `aggregator / kcat = ${result.ratios.aggregatorToKcat.toFixed(2)}, aggregator / naive = ${result.ratios.aggregatorToNaive.toFixed(2)}, aggregator / kafkajs-raw = ${result.ratios.aggregatorToKafkajsRaw.toFixed(2)}`,
       "",
       "| label sets | series | body plain | body gzip | scrape p50 | scrape p99 (ingesting 5k/s) | peak RSS |",
       "| --- | --- | --- | --- | --- | --- | --- |",
