@@ -58,7 +58,7 @@ export async function startAggregator(
   });
   const pipeline = createEventPipeline({
     kinds,
-    decode: createMessageDecoder({ maxEventBytes: config.maxEventBytes }),
+    decode: createMessageDecoder({ maxEventBytes: config.maxEventBytes, maxLabelLength: config.labelMaxLength }),
     aggregator,
     telemetry: selfMetrics,
     rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),

@@ -144,6 +144,14 @@ export const SETTINGS = {
     expected: "a positive integer number of bytes",
     type: settingText.positiveInt,
   }),
+  labelMaxLength: setting({
+    env: "LABEL_MAX_LENGTH",
+    flag: "--label-max-length",
+    description: "label values longer than this are cut (after control characters are removed)",
+    defaultValue: "128",
+    expected: "a positive integer",
+    type: settingText.positiveInt,
+  }),
   shutdownTimeout: setting({
     env: "SHUTDOWN_TIMEOUT",
     flag: "--shutdown-timeout",

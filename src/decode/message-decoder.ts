@@ -7,6 +7,8 @@ import { createEventValidator, type EventValidator } from "./validate-event.js";
 export interface MessageDecoderOptions {
   /** Larger payloads are rejected as `too_large` before any parsing. */
   readonly maxEventBytes: number;
+  /** Label values are cut to this many characters. */
+  readonly maxLabelLength: number;
 }
 
 /** Decodes the value of one Kafka record into an event, a reject or a skip. */
@@ -40,7 +42,7 @@ export function createMessageDecoder(
       return rejected("too_large", `${payload.length} bytes exceeds the limit of ${options.maxEventBytes}`);
     }
     const first = firstSignificantByte(payload);
-    if (first === OPEN_BRACE) return decodeJsonEvent(validate, kind, payload.toString("utf8"));
+    if (first === OPEN_BRACE) return decodeJsonEvent(validate, kind, payload.toString("utf8"), options.maxLabelLength);
     if (first === CONFLUENT_MAGIC && payload[0] === CONFLUENT_MAGIC) {
       return rejected(
         "registry_not_configured",

@@ -1,4 +1,5 @@
 import type { DomainEvent, EventKind, LlmStatus } from "./domain-event.js";
+import { labelValue } from "./label-value.js";
 
 /** The version-1 wire shapes, as the schemas guarantee them after validation. */
 interface DetectionWire {
@@ -30,17 +31,19 @@ export function timestampMs(timestamp: string | number): number {
 
 /**
  * Maps a schema-valid wire object to its domain event, picking only the
- * contract's fields so unknown extras (and keys like `__proto__`) go no further.
+ * contract's fields so unknown extras (and keys like `__proto__`) go no
+ * further, and making every field that becomes a label safe to export.
  */
-export function toDomainEvent(kind: EventKind, value: object, timeMs: number): DomainEvent {
+export function toDomainEvent(kind: EventKind, value: object, timeMs: number, maxLabelLength: number): DomainEvent {
+  const label = (text: string) => labelValue(text, maxLabelLength);
   if (kind === "detection") {
     const wire = value as DetectionWire;
     return {
       kind,
       eventId: wire.event_id,
       timeMs,
-      cameraId: String(wire.camera_id),
-      modelType: wire.model_type,
+      cameraId: label(String(wire.camera_id)),
+      modelType: label(wire.model_type),
       latencySeconds: wire.latency_seconds,
       numObjects: wire.num_objects,
       numGroups: wire.num_groups,
@@ -51,13 +54,13 @@ export function toDomainEvent(kind: EventKind, value: object, timeMs: number): D
     kind,
     eventId: wire.event_id,
     timeMs,
-    provider: wire.provider,
-    model: wire.model,
-    keyId: wire.key_id,
+    provider: label(wire.provider),
+    model: label(wire.model),
+    keyId: label(wire.key_id),
     status: wire.status,
     latencySeconds: wire.latency_seconds,
     promptTokens: wire.prompt_tokens,
     completionTokens: wire.completion_tokens,
-    cameraId: wire.camera_id === undefined ? undefined : String(wire.camera_id),
+    cameraId: wire.camera_id === undefined ? undefined : label(String(wire.camera_id)),
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
 
-const decode = createMessageDecoder({ maxEventBytes: 1_024 });
+const decode = createMessageDecoder({ maxEventBytes: 1_024, maxLabelLength: 32 });
 
 function reasonOf(kind: "detection" | "llm", payload: Buffer | string | null) {
   const result = decode(kind, typeof payload === "string" ? Buffer.from(payload) : payload);
@@ -106,6 +106,19 @@ describe("decoding detection events", () => {
     ["an empty value", "", "skipped:empty"],
   ])("answers %s with %s", (_what, payload, expected) => {
     expect(reasonOf("detection", payload)).toBe(expected);
+  });
+
+  it("makes label fields safe: control characters out, long values cut, keys redacted", () => {
+    const result = decode(
+      "detection",
+      jsonBytes(detectionWire({ camera_id: "gate\u0000\n7\u009b", model_type: `yolo-${"x".repeat(60)}` })),
+    );
+    expect(result.status === "ok" && [result.event.cameraId, (result.event as { modelType: string }).modelType]).toEqual([
+      "gate7",
+      `yolo-${"x".repeat(27)}`,
+    ]);
+    const llm = decode("llm", jsonBytes(llmWire({ key_id: "sk-proj-abcdefghijklmnop1234" })));
+    expect(llm.status === "ok" && llm.event.kind === "llm" && llm.event.keyId).toMatch(/^redacted-[0-9a-f]{12}$/);
   });
 
   it("says which field failed", () => {
