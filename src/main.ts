@@ -55,10 +55,21 @@ export async function startAggregator(
     detectionBuckets: config.detectionBuckets,
     llmBuckets: config.llmBuckets,
     successRateWindowMs: config.successRateWindow,
+    seriesLimit: config.seriesLimit,
   });
+  const expiry =
+    config.seriesTtl > 0
+      ? setInterval(
+          () => aggregator.expireIdle(config.seriesTtl),
+          Math.min(config.seriesTtl / 4, 60_000),
+        ).unref()
+      : undefined;
   const pipeline = createEventPipeline({
     kinds,
-    decode: createMessageDecoder({ maxEventBytes: config.maxEventBytes, maxLabelLength: config.labelMaxLength }),
+    decode: createMessageDecoder({
+      maxEventBytes: config.maxEventBytes,
+      maxLabelLength: config.labelMaxLength,
+    }),
     aggregator,
     telemetry: selfMetrics,
     rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),
@@ -101,6 +112,7 @@ export async function startAggregator(
     async stop() {
       logger.info({ event: "shutdown", phase: "consumer" }, "stopping the consumer");
       await source.stop();
+      clearInterval(expiry);
       logger.info({ event: "shutdown", phase: "http" }, "closing the HTTP server");
       await http.close();
       logger.info({ event: "shutdown", phase: "done" }, "stopped");

@@ -7,6 +7,7 @@ import {
 } from "../decode/domain-event.js";
 import { Histogram } from "./histogram.js";
 import type { MetricFamily, ScalarSeries } from "./metric-family.js";
+import { SeriesTable } from "./series-table.js";
 import { SuccessWindow } from "./success-window.js";
 
 /** Settings of {@link EventAggregator}; validated by the configuration layer. */
@@ -14,7 +15,9 @@ export interface AggregatorOptions {
   readonly detectionBuckets: readonly number[];
   readonly llmBuckets: readonly number[];
   readonly successRateWindowMs: number;
-  /** Wall clock, injectable so the sliding window is testable. */
+  /** Label sets per metric before new ones fold into `__overflow__`. */
+  readonly seriesLimit: number;
+  /** Wall clock, injectable so the sliding window and expiry are testable. */
   readonly now?: () => number;
 }
 
@@ -24,16 +27,37 @@ export interface Aggregator {
   families(): readonly MetricFamily[];
 }
 
+/** Families that share a table of label sets, as `aggregator_series_overflow_total{metric}` names them. */
+const TABLE_FAMILIES = {
+  detections: [
+    "detection_total",
+    "detection_latency_seconds",
+    "detection_objects_total",
+    "detection_groups_total",
+  ],
+  cameras: ["camera_last_event_timestamp_seconds"],
+  llmModels: ["llm_requests_total", "llm_latency_seconds", "llm_tokens_total"],
+  apiKeys: ["api_key_requests_total", "api_key_success_rate"],
+} as const;
+
 interface DetectionSeries {
-  readonly labels: readonly [cameraId: string, modelType: string];
+  readonly labels: readonly string[];
+  lastUpdateMs: number;
   frames: number;
   objects: number;
   groups: number;
   readonly latency: Histogram;
 }
 
+interface CameraSeries {
+  readonly labels: readonly string[];
+  lastUpdateMs: number;
+  lastEventMs: number;
+}
+
 interface LlmModelSeries {
-  readonly labels: readonly [provider: string, model: string];
+  readonly labels: readonly string[];
+  lastUpdateMs: number;
   readonly requests: Record<LlmStatus, number>;
   readonly latency: Histogram;
   promptTokens: number;
@@ -41,7 +65,8 @@ interface LlmModelSeries {
 }
 
 interface ApiKeySeries {
-  readonly keyId: string;
+  readonly labels: readonly string[];
+  lastUpdateMs: number;
   readonly requests: Record<LlmStatus, number>;
   readonly window: SuccessWindow;
 }
@@ -70,22 +95,46 @@ function* statusSeries<T>(
  * status starts at 0 so ratios in PromQL have both sides from the first event.
  */
 export class EventAggregator implements Aggregator {
-  private readonly detections = new Map<string, DetectionSeries>();
-  private readonly lastSeenMs = new Map<string, number>();
-  private readonly llmModels = new Map<string, LlmModelSeries>();
-  private readonly apiKeys = new Map<string, ApiKeySeries>();
+  private readonly detections: SeriesTable<DetectionSeries>;
+  private readonly cameras: SeriesTable<CameraSeries>;
+  private readonly llmModels: SeriesTable<LlmModelSeries>;
+  private readonly apiKeys: SeriesTable<ApiKeySeries>;
   private readonly now: () => number;
   private readonly familyList: readonly MetricFamily[];
 
   constructor(private readonly options: AggregatorOptions) {
     this.now = options.now ?? Date.now;
+    const limit = options.seriesLimit;
+    this.detections = new SeriesTable(limit, 2, (labels) => ({
+      labels,
+      lastUpdateMs: 0,
+      frames: 0,
+      objects: 0,
+      groups: 0,
+      latency: new Histogram(options.detectionBuckets),
+    }));
+    this.cameras = new SeriesTable(limit, 1, (labels) => ({ labels, lastUpdateMs: 0, lastEventMs: 0 }));
+    this.llmModels = new SeriesTable(limit, 2, (labels) => ({
+      labels,
+      lastUpdateMs: 0,
+      requests: zeroStatuses(),
+      latency: new Histogram(options.llmBuckets),
+      promptTokens: 0,
+      completionTokens: 0,
+    }));
+    this.apiKeys = new SeriesTable(limit, 1, (labels) => ({
+      labels,
+      lastUpdateMs: 0,
+      requests: zeroStatuses(),
+      window: new SuccessWindow(options.successRateWindowMs),
+    }));
     this.familyList = this.describeFamilies();
   }
 
   applyBatch(events: readonly DomainEvent[]): void {
     const now = this.now();
     for (const event of events) {
-      if (event.kind === "detection") this.applyDetection(event);
+      if (event.kind === "detection") this.applyDetection(event, now);
       else this.applyLlm(event, now);
     }
   }
@@ -94,54 +143,41 @@ export class EventAggregator implements Aggregator {
     return this.familyList;
   }
 
-  private applyDetection(event: DetectionEvent): void {
-    const key = event.cameraId + SEP + event.modelType;
-    let series = this.detections.get(key);
-    if (series === undefined) {
-      series = {
-        labels: [event.cameraId, event.modelType],
-        frames: 0,
-        objects: 0,
-        groups: 0,
-        latency: new Histogram(this.options.detectionBuckets),
-      };
-      this.detections.set(key, series);
-    }
+  /** Forgets label sets no event touched for `ttlMs`; their series leave the exposition. Returns how many. */
+  expireIdle(ttlMs: number): number {
+    const cutoff = this.now() - ttlMs;
+    return [this.detections, this.cameras, this.llmModels, this.apiKeys].reduce(
+      (sum, table) => sum + table.expireIdleSince(cutoff),
+      0,
+    );
+  }
+
+  private applyDetection(event: DetectionEvent, now: number): void {
+    const series = this.detections.get(
+      event.cameraId + SEP + event.modelType,
+      () => [event.cameraId, event.modelType],
+      now,
+    );
     series.frames++;
     series.objects += event.numObjects;
     series.groups += event.numGroups;
     series.latency.observe(event.latencySeconds);
-    const seen = this.lastSeenMs.get(event.cameraId);
-    if (seen === undefined || event.timeMs > seen) this.lastSeenMs.set(event.cameraId, event.timeMs);
+    const camera = this.cameras.get(event.cameraId, () => [event.cameraId], now);
+    if (event.timeMs > camera.lastEventMs) camera.lastEventMs = event.timeMs;
   }
 
   private applyLlm(event: LlmEvent, now: number): void {
-    const key = event.provider + SEP + event.model;
-    let model = this.llmModels.get(key);
-    if (model === undefined) {
-      model = {
-        labels: [event.provider, event.model],
-        requests: zeroStatuses(),
-        latency: new Histogram(this.options.llmBuckets),
-        promptTokens: 0,
-        completionTokens: 0,
-      };
-      this.llmModels.set(key, model);
-    }
+    const model = this.llmModels.get(
+      event.provider + SEP + event.model,
+      () => [event.provider, event.model],
+      now,
+    );
     model.requests[event.status]++;
     model.latency.observe(event.latencySeconds);
     model.promptTokens += event.promptTokens;
     model.completionTokens += event.completionTokens;
 
-    let apiKey = this.apiKeys.get(event.keyId);
-    if (apiKey === undefined) {
-      apiKey = {
-        keyId: event.keyId,
-        requests: zeroStatuses(),
-        window: new SuccessWindow(this.options.successRateWindowMs),
-      };
-      this.apiKeys.set(event.keyId, apiKey);
-    }
+    const apiKey = this.apiKeys.get(event.keyId, () => [event.keyId], now);
     apiKey.requests[event.status]++;
     apiKey.window.record(event.timeMs, event.status === "success", now);
   }
@@ -150,7 +186,8 @@ export class EventAggregator implements Aggregator {
     const detections = this.detections;
     const llmModels = this.llmModels;
     const apiKeys = this.apiKeys;
-    const lastSeen = this.lastSeenMs;
+    const cameras = this.cameras;
+    const tables = { detections, cameras, llmModels, apiKeys };
     const now = this.now;
     const cameraModel = ["camera_id", "model_type"] as const;
     const providerModel = ["provider", "model"] as const;
@@ -197,7 +234,7 @@ export class EventAggregator implements Aggregator {
         help: "Event time of the newest detection event seen per camera, in Unix seconds.",
         labelNames: ["camera_id"],
         *series() {
-          for (const [cameraId, ms] of lastSeen) yield { labels: [cameraId], value: ms / 1000 };
+          for (const s of cameras.values()) yield { labels: s.labels, value: s.lastEventMs / 1000 };
         },
       },
       {
@@ -241,7 +278,7 @@ export class EventAggregator implements Aggregator {
         series: () =>
           statusSeries(
             apiKeys.values(),
-            (s) => [s.keyId],
+            (s) => s.labels,
             (s) => s.requests,
           ),
       },
@@ -254,7 +291,19 @@ export class EventAggregator implements Aggregator {
           const at = now();
           for (const s of apiKeys.values()) {
             const rate = s.window.rate(at);
-            if (rate !== undefined) yield { labels: [s.keyId], value: rate };
+            if (rate !== undefined) yield { labels: s.labels, value: rate };
+          }
+        },
+      },
+      {
+        type: "counter",
+        name: "aggregator_series_overflow_total",
+        help: "Events whose new label set was folded into the __overflow__ series because the metric reached SERIES_LIMIT.",
+        labelNames: ["metric"],
+        *series() {
+          for (const [table, names] of Object.entries(TABLE_FAMILIES)) {
+            const overflowed = tables[table as keyof typeof tables].overflowed;
+            for (const name of names) yield { labels: [name], value: overflowed };
           }
         },
       },

@@ -144,6 +144,22 @@ export const SETTINGS = {
     expected: "a positive integer number of bytes",
     type: settingText.positiveInt,
   }),
+  seriesLimit: setting({
+    env: "SERIES_LIMIT",
+    flag: "--series-limit",
+    description: "label sets per metric; beyond it new label sets fold into __overflow__",
+    defaultValue: "10000",
+    expected: "a positive integer",
+    type: settingText.positiveInt,
+  }),
+  seriesTtl: setting({
+    env: "SERIES_TTL",
+    flag: "--series-ttl",
+    description: "forget label sets that saw no event for this long (0 or off: keep them)",
+    defaultValue: "off",
+    expected: "a duration such as 1h, or off",
+    type: settingText.optionalDurationMs,
+  }),
   labelMaxLength: setting({
     env: "LABEL_MAX_LENGTH",
     flag: "--label-max-length",

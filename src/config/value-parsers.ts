@@ -54,6 +54,11 @@ export const settingText = {
   port: z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(0).max(65_535)),
   positiveInt: z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().positive()),
   durationMs: z.string().transform(parseDurationMs).pipe(z.number().positive()),
+  /** A duration, or 0 / `off` for none. */
+  optionalDurationMs: z
+    .string()
+    .transform((text) => (/^(0|off)$/i.test(text.trim()) ? 0 : parseDurationMs(text)))
+    .pipe(z.number().min(0)),
   buckets: z.string().transform(parseBuckets).pipe(z.array(z.number())),
   ratio: z
     .string()

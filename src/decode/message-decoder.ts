@@ -42,7 +42,8 @@ export function createMessageDecoder(
       return rejected("too_large", `${payload.length} bytes exceeds the limit of ${options.maxEventBytes}`);
     }
     const first = firstSignificantByte(payload);
-    if (first === OPEN_BRACE) return decodeJsonEvent(validate, kind, payload.toString("utf8"), options.maxLabelLength);
+    if (first === OPEN_BRACE)
+      return decodeJsonEvent(validate, kind, payload.toString("utf8"), options.maxLabelLength);
     if (first === CONFLUENT_MAGIC && payload[0] === CONFLUENT_MAGIC) {
       return rejected(
         "registry_not_configured",

@@ -34,7 +34,12 @@ export function timestampMs(timestamp: string | number): number {
  * contract's fields so unknown extras (and keys like `__proto__`) go no
  * further, and making every field that becomes a label safe to export.
  */
-export function toDomainEvent(kind: EventKind, value: object, timeMs: number, maxLabelLength: number): DomainEvent {
+export function toDomainEvent(
+  kind: EventKind,
+  value: object,
+  timeMs: number,
+  maxLabelLength: number,
+): DomainEvent {
   const label = (text: string) => labelValue(text, maxLabelLength);
   if (kind === "detection") {
     const wire = value as DetectionWire;

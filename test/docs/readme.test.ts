@@ -20,6 +20,7 @@ describe("README", () => {
       detectionBuckets: [1],
       llmBuckets: [1],
       successRateWindowMs: 1_000,
+      seriesLimit: 1,
     });
     const registry = new Registry();
     new SelfMetrics(registry, ["t"], "0");

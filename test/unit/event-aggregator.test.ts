@@ -36,11 +36,12 @@ function llm(overrides: Partial<LlmEvent> = {}): LlmEvent {
   };
 }
 
-function aggregatorAt(clock: { now: number }) {
+function aggregatorAt(clock: { now: number }, seriesLimit = 10) {
   return new EventAggregator({
     detectionBuckets: [0.01, 0.1, 1],
     llmBuckets: [1, 10],
     successRateWindowMs: 60_000,
+    seriesLimit,
     now: () => clock.now,
   });
 }
@@ -77,6 +78,7 @@ describe("EventAggregator", () => {
       "counter llm_tokens_total provider,model,kind",
       "counter api_key_requests_total key_id,status",
       "gauge api_key_success_rate key_id",
+      "counter aggregator_series_overflow_total metric",
     ]);
   });
 
@@ -142,5 +144,48 @@ describe("EventAggregator", () => {
     expect(scalar(aggregator, "api_key_success_rate")).toEqual({ "key-1": 0.5, "key-2": 0, "key-4": 1 });
     clock.now = NOW + 120_000;
     expect(scalar(aggregator, "api_key_success_rate")).toEqual({});
+  });
+
+  it("folds new label sets beyond the limit into __overflow__ and counts them per metric", () => {
+    const aggregator = aggregatorAt({ now: NOW }, 3);
+    aggregator.applyBatch(
+      ["1", "2", "3", "4", "5", "4"].map((cameraId) => detection({ cameraId, numObjects: 1 })),
+    );
+    expect(scalar(aggregator, "detection_total")).toEqual({
+      "1/yolov8n": 1,
+      "2/yolov8n": 1,
+      "3/yolov8n": 1,
+      "__overflow__/__overflow__": 3,
+    });
+    expect(scalar(aggregator, "camera_last_event_timestamp_seconds")).toEqual({
+      "1": NOW / 1000,
+      "2": NOW / 1000,
+      "3": NOW / 1000,
+      __overflow__: NOW / 1000,
+    });
+    expect(scalar(aggregator, "aggregator_series_overflow_total")).toEqual({
+      detection_total: 3,
+      detection_latency_seconds: 3,
+      detection_objects_total: 3,
+      detection_groups_total: 3,
+      camera_last_event_timestamp_seconds: 3,
+      llm_requests_total: 0,
+      llm_latency_seconds: 0,
+      llm_tokens_total: 0,
+      api_key_requests_total: 0,
+      api_key_success_rate: 0,
+    });
+  });
+
+  it("expires label sets idle longer than the TTL, making room under the limit", () => {
+    const clock = { now: NOW };
+    const aggregator = aggregatorAt(clock);
+    aggregator.applyBatch([detection({ cameraId: "old" })]);
+    clock.now = NOW + 50_000;
+    aggregator.applyBatch([detection({ cameraId: "recent" })]);
+    clock.now = NOW + 70_000;
+    expect(aggregator.expireIdle(60_000)).toBe(2);
+    expect(scalar(aggregator, "detection_total")).toEqual({ "recent/yolov8n": 1 });
+    expect(Object.keys(scalar(aggregator, "camera_last_event_timestamp_seconds"))).toEqual(["recent"]);
   });
 });

@@ -20,6 +20,8 @@ describe("loadConfig", () => {
       llmBuckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
       successRateWindow: 300_000,
       maxEventBytes: 65_536,
+      seriesLimit: 10_000,
+      seriesTtl: 0,
       labelMaxLength: 128,
       shutdownTimeout: 15_000,
       logLevel: "info",

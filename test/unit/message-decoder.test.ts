@@ -113,12 +113,13 @@ describe("decoding detection events", () => {
       "detection",
       jsonBytes(detectionWire({ camera_id: "gate\u0000\n7\u009b", model_type: `yolo-${"x".repeat(60)}` })),
     );
-    expect(result.status === "ok" && [result.event.cameraId, (result.event as { modelType: string }).modelType]).toEqual([
-      "gate7",
-      `yolo-${"x".repeat(27)}`,
-    ]);
+    expect(
+      result.status === "ok" && [result.event.cameraId, (result.event as { modelType: string }).modelType],
+    ).toEqual(["gate7", `yolo-${"x".repeat(27)}`]);
     const llm = decode("llm", jsonBytes(llmWire({ key_id: "sk-proj-abcdefghijklmnop1234" })));
-    expect(llm.status === "ok" && llm.event.kind === "llm" && llm.event.keyId).toMatch(/^redacted-[0-9a-f]{12}$/);
+    expect(llm.status === "ok" && llm.event.kind === "llm" && llm.event.keyId).toMatch(
+      /^redacted-[0-9a-f]{12}$/,
+    );
   });
 
   it("says which field failed", () => {
