@@ -102,7 +102,7 @@ export class EventAggregator implements Aggregator {
   private readonly now: () => number;
   private readonly familyList: readonly MetricFamily[];
 
-  constructor(private readonly options: AggregatorOptions) {
+  constructor(options: AggregatorOptions) {
     this.now = options.now ?? Date.now;
     const limit = options.seriesLimit;
     this.detections = new SeriesTable(limit, 2, (labels) => ({

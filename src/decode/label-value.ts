@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 const SECRET =
   /^(?:sk-[A-Za-z0-9_-]{8,}|(?:sk|pk|rk)_(?:live|test)_|AKIA[0-9A-Z]{12,}|AIza[0-9A-Za-z_-]{20,}|xox[abposr]-|gh[pousr]_[A-Za-z0-9]{16,}|glpat-|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.)/;
 // C0 and C1 control characters, DEL included: they break log lines and terminals, and carry no meaning in a label.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** The value a label takes when nothing printable is left of it. */
