@@ -1,12 +1,17 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { uniqueName } from "./names.js";
+import { waitFor } from "./wait-for.js";
 
 /** A kafkajs client for test set-up (topics, producing), quiet unless a test fails. */
 export function testKafka(brokers: string): Kafka {
   return new Kafka({ clientId: uniqueName("test"), brokers: brokers.split(","), logLevel: logLevel.NOTHING });
 }
 
-/** Creates topics and waits for their leaders. */
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs's own
+ * `waitForLeaders` gives up on the first "does not host this topic-partition"
+ * a busy broker answers, so the wait polls metadata instead.
+ */
 export async function createTopics(
   brokers: string,
   topics: readonly string[],
@@ -15,9 +20,18 @@ export async function createTopics(
   const admin = testKafka(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
+    const created = await admin.createTopics({
       topics: topics.map((topic) => ({ topic, numPartitions })),
-      waitForLeaders: true,
+      waitForLeaders: false,
+    });
+    // kafkajs answers false (no error) when a topic exists: its settings would silently not apply.
+    if (!created) throw new Error(`topics ${topics.join(", ")} already existed`);
+    await waitFor(`leaders of ${topics.join(", ")}`, async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const ready = metadata.topics.every(
+        (t) => t.partitions.length === numPartitions && t.partitions.every((p) => p.leader >= 0),
+      );
+      return ready ? true : undefined;
     });
   } finally {
     await admin.disconnect();
