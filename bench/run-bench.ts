@@ -142,67 +142,47 @@ function peakRssBytes(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** Runs a consumer that exits once it has read every event; events/s from its start to its exit. */
+async function eventsPerSecond(program: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  await exited(spawn(program, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] }));
+  return EVENTS / ((performance.now() - started) / 1000);
+}
+
 async function throughput(kafka: Kafka, brokers: string, topics: [string, string]) {
   const admin = kafka.admin();
   await admin.connect();
   const results: Record<Contender, number[]> = { kcat: [], "kafkajs-raw": [], naive: [], aggregator: [] };
   for (let run = 1; run <= RUNS; run++) {
-    {
-      const started = performance.now();
-      const kcat = spawn(
-        "kcat",
-        [
-          "-C",
-          "-b",
-          brokers,
-          "-G",
-          `bench-kcat-${randomUUID()}`,
-          "-X",
-          "auto.offset.reset=earliest",
-          "-e",
-          "-q",
-          ...topics,
-        ],
-        { stdio: ["ignore", "ignore", "inherit"] },
-      );
-      await exited(kcat);
-      results.kcat.push(EVENTS / ((performance.now() - started) / 1000));
-    }
-    {
-      const started = performance.now();
-      const raw = spawn(
-        process.execPath,
-        [
+    results.kcat.push(
+      await eventsPerSecond("kcat", [
+        "-C",
+        "-b",
+        brokers,
+        "-G",
+        `bench-kcat-${randomUUID()}`,
+        "-X",
+        "auto.offset.reset=earliest",
+        "-e",
+        "-q",
+        ...topics,
+      ]),
+    );
+    for (const [contender, script] of [
+      ["kafkajs-raw", "bench/kafkajs-raw-consumer.ts"],
+      ["naive", "bench/naive-consumer.ts"],
+    ] as const) {
+      results[contender].push(
+        await eventsPerSecond(process.execPath, [
           "--import",
           "tsx",
-          "bench/kafkajs-raw-consumer.ts",
+          script,
           brokers,
-          `bench-raw-${randomUUID()}`,
+          `bench-${contender}-${randomUUID()}`,
           String(EVENTS),
           ...topics,
-        ],
-        { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+        ]),
       );
-      await exited(raw);
-      results["kafkajs-raw"].push(EVENTS / ((performance.now() - started) / 1000));
-    }
-    {
-      const started = performance.now();
-      const naive = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          "bench/naive-consumer.ts",
-          brokers,
-          `bench-naive-${randomUUID()}`,
-          String(EVENTS),
-          ...topics,
-        ],
-        { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
-      );
-      await exited(naive);
-      results.naive.push(EVENTS / ((performance.now() - started) / 1000));
     }
     {
       const group = `bench-aggregator-${randomUUID()}`;

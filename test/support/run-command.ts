@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 
-/** Runs a program to completion; rejects with its stderr when it exits non-zero. */
-export async function runCommand(
+/** Runs a program to completion with `input` on stdin; resolves with its exit code and stdout+stderr. */
+export async function runProgram(
   program: string,
   args: readonly string[],
   input?: string | Buffer,
-): Promise<string> {
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return await new Promise((resolve, reject) => {
     const child = spawn(program, [...args], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -17,10 +17,18 @@ export async function runCommand(
       stderr += chunk.toString();
     });
     child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${program} ${args.join(" ")} exited with ${code}: ${stderr.slice(-2000)}`));
-    });
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input ?? "");
   });
+}
+
+/** Runs a program to completion; resolves with its stdout, rejects with its stderr when it exits non-zero. */
+export async function runCommand(
+  program: string,
+  args: readonly string[],
+  input?: string | Buffer,
+): Promise<string> {
+  const { code, stdout, stderr } = await runProgram(program, args, input);
+  if (code !== 0) throw new Error(`${program} ${args.join(" ")} exited with ${code}: ${stderr.slice(-2000)}`);
+  return stdout;
 }
