@@ -24,10 +24,12 @@ start=$SECONDS
 log "building Debian bookworm root filesystem with Node.js $node_version"
 # This machine's extra certificate authorities (its registry traffic may pass a TLS-inspecting
 # proxy) go in too, so `npm ci` inside `docker build` trusts what the host trusts.
-mmdebstrap --quiet --format=tar --variant=apt --include=ca-certificates bookworm "$work/rootfs.tar" \
-  --customize-hook='chroot "$1" useradd --create-home --uid 1000 --shell /bin/bash node' \
-  --customize-hook='copy-in /usr/local/share/ca-certificates /usr/local/share' \
-  --customize-hook='chroot "$1" update-ca-certificates' >&2
+hooks=(--customize-hook='chroot "$1" useradd --create-home --uid 1000 --shell /bin/bash node')
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  hooks+=(--customize-hook='copy-in /usr/local/share/ca-certificates /usr/local/share'
+    --customize-hook='chroot "$1" update-ca-certificates')
+fi
+mmdebstrap --quiet --format=tar --variant=apt --include=ca-certificates bookworm "$work/rootfs.tar" "${hooks[@]}" >&2
 mkdir -p "$work/add/usr/local/bin" "$work/add/usr/local/lib/node_modules"
 cp "$node_bin" "$work/add/usr/local/bin/node"
 cp -r "$npm_dir" "$work/add/usr/local/lib/node_modules/npm"
