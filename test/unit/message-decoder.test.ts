@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { decodeEventValue } from "../../src/decode/decode-json-event.js";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
+import { createEventValidator } from "../../src/decode/validate-event.js";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
 
 const decode = createMessageDecoder({ maxEventBytes: 1_024, maxLabelLength: 32 });
@@ -120,6 +122,20 @@ describe("decoding detection events", () => {
     expect(llm.status === "ok" && llm.event.kind === "llm" && llm.event.keyId).toMatch(
       /^redacted-[0-9a-f]{12}$/,
     );
+  });
+
+  it("answers a decoded value that is not an object (as Avro or JSON Schema framing may yield) with not_an_object", () => {
+    const validate = createEventValidator();
+    expect(decodeEventValue(validate, "detection", [1, 2], 128)).toEqual({
+      status: "rejected",
+      reason: "not_an_object",
+      detail: "expected a JSON object, got an array",
+    });
+    expect(decodeEventValue(validate, "llm", 42, 128)).toEqual({
+      status: "rejected",
+      reason: "not_an_object",
+      detail: "expected a JSON object, got number",
+    });
   });
 
   it("says which field failed", () => {
