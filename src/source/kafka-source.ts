@@ -12,6 +12,9 @@ export interface SourceTelemetry {
   recordReady(ready: boolean): void;
 }
 
+/** Longest a member may hear nothing from its broker and still be ready. */
+const SILENCE_LIMIT_MS = 10_000;
+
 /** Settings of {@link KafkaSource}. */
 export interface KafkaSourceOptions {
   readonly brokers: readonly string[];
@@ -39,6 +42,11 @@ export interface SourceStatus {
 export class KafkaSource {
   private readonly consumer: Consumer;
   private status: SourceStatus = { ready: false, detail: "not started" };
+  /** Group membership as kafkajs reports it, and why not when not. */
+  private membership: SourceStatus = { ready: false, detail: "not started" };
+  /** Last fetch, heartbeat, commit or join answered by a broker. */
+  private lastContactMs = 0;
+  private livenessTimer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
   private starting: Promise<void> = Promise.resolve();
   /** Per `topic:partition`, the offset after the last processed batch: what a stop commits. */
@@ -77,12 +85,15 @@ export class KafkaSource {
    */
   start(): void {
     this.setStatus(false, "connecting");
+    // kafkajs says nothing while it retries a lost broker; silence itself is the signal.
+    this.livenessTimer = setInterval(() => this.evaluate(), 1_000).unref();
     this.starting = this.connectUntilRunning();
   }
 
   /** Stops fetching, lets the batch in flight finish and commit, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    clearInterval(this.livenessTimer);
     await this.starting;
     this.setStatus(false, "stopping");
     await this.consumer.disconnect();
@@ -140,9 +151,40 @@ export class KafkaSource {
     await heartbeat();
   }
 
-  private setStatus(ready: boolean, detail: string): void {
-    this.status = { ready, detail };
-    this.telemetry.recordReady(ready);
+  /** Records group membership as kafkajs reports it; readiness also needs a broker that answers. */
+  private setStatus(member: boolean, detail: string): void {
+    this.membership = { ready: member, detail };
+    if (member) this.lastContactMs = Date.now();
+    this.evaluate();
+  }
+
+  private contact(): void {
+    this.lastContactMs = Date.now();
+    this.evaluate();
+  }
+
+  /**
+   * Ready means a member of the group whose broker answered within
+   * {@link SILENCE_LIMIT_MS}: an idle consumer still fetches (long polls of at
+   * most 5 s) and heartbeats (every 3 s), so silence means the broker is gone.
+   */
+  private evaluate(): void {
+    const silentMs = Date.now() - this.lastContactMs;
+    const next: SourceStatus = !this.membership.ready
+      ? this.membership
+      : silentMs > SILENCE_LIMIT_MS
+        ? { ready: false, detail: `no answer from Kafka for ${Math.round(silentMs / 1000)} s` }
+        : this.membership;
+    if (next.ready !== this.status.ready && this.membership.ready) {
+      this.logger[next.ready ? "info" : "warn"](
+        { event: next.ready ? "kafka_answering" : "kafka_silent", silentMs },
+        next.ready ? "Kafka answers again" : "Kafka stopped answering",
+      );
+    }
+    if (next.ready !== this.status.ready || next.detail !== this.status.detail) {
+      this.status = next;
+      this.telemetry.recordReady(next.ready);
+    }
   }
 
   private watchLifecycle(): void {
@@ -170,7 +212,10 @@ export class KafkaSource {
     });
     this.consumer.on(events.COMMIT_OFFSETS, () => {
       this.telemetry.recordCommit(Date.now());
+      this.contact();
     });
+    this.consumer.on(events.FETCH, () => this.contact());
+    this.consumer.on(events.HEARTBEAT, () => this.contact());
     this.consumer.on(events.DISCONNECT, () => {
       this.setStatus(false, "disconnected");
       log.info({ event: "disconnected" }, "disconnected from Kafka");
