@@ -170,13 +170,9 @@ export async function main(argv: readonly string[] = process.argv, env = process
   process.once("SIGTERM", () => void shutdown("SIGTERM", 0));
   process.once("SIGINT", () => void shutdown("SIGINT", 0));
 
-  logger.info({ event: "starting", version: VERSION, config: describeConfig(config) }, "starting");
+  // Every setting is logged: none of them is a secret.
+  logger.info({ event: "starting", version: VERSION, config }, "starting");
   running = await startAggregator(config, logger, (error) => void shutdown(`fatal: ${error.message}`, 1));
-}
-
-/** The configuration as logged at start: everything, since no setting is a secret yet. */
-function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config };
 }
 
 function invokedDirectly(): boolean {
