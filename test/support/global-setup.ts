@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { type KafkaBroker, startKafkaContainer } from "./kafka-container.js";
+import { type KafkaBroker, startKafkaContainer, waitForGroupCoordinator } from "./kafka-container.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,6 +19,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = process.env.KAFKA_BROKERS;
   if (external) {
     console.log(`[kafka-harness] using the running broker(s) at ${external} (KAFKA_BROKERS)`);
+    await waitForGroupCoordinator(external);
     project.provide("kafkaBrokers", external);
     project.provide("containersAvailable", process.env.KAFKA_HARNESS_CONTAINERS !== "false");
     return async () => {};

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
+import { Kafka, logLevel } from "kafkajs";
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from "testcontainers";
 
 /** The official image a developer with Docker Hub gets by default. */
@@ -91,6 +93,40 @@ class LoopbackKafkaContainer extends GenericContainer {
   }
 }
 
+/**
+ * Waits until the broker's group coordinators serve. On a fresh broker the
+ * first group request creates and loads `__consumer_offsets`; groups that
+ * join during that load are sent round a rebalance, which replays batches
+ * (at-least-once) and would make tests that count exactly flaky. Asking for
+ * the offsets of a few groups (kafkajs retries until their coordinators
+ * answer) gets that done before any test starts.
+ */
+export async function waitForGroupCoordinator(bootstrap: string): Promise<void> {
+  const kafka = new Kafka({
+    clientId: "harness-warmup",
+    brokers: bootstrap.split(","),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, maxRetryTime: 2_000 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    for (let answered = 0; answered < 12; ) {
+      try {
+        await admin.fetchOffsets({ groupId: `harness-warmup-${randomUUID()}` });
+        answered++;
+      } catch (error) {
+        // "not the correct coordinator" / "coordinator is loading": kafkajs does not retry these here
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 type RuntimeClient = Awaited<ReturnType<typeof getContainerRuntimeClient>>;
 type DockerContainer = ReturnType<RuntimeClient["container"]["getById"]>;
 
@@ -106,6 +142,12 @@ export async function startKafkaContainer(
   const container: StartedTestContainer = await new LoopbackKafkaContainer(image, port).start();
   const runtime = await getContainerRuntimeClient();
   const docker = runtime.container.getById(container.getId());
+  try {
+    await waitForGroupCoordinator(`127.0.0.1:${port}`);
+  } catch (error) {
+    await container.stop({ timeout: 5 });
+    throw error;
+  }
   return {
     bootstrap: `127.0.0.1:${port}`,
     image,
