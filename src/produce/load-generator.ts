@@ -38,7 +38,12 @@ export async function runLoad(
   signal?: AbortSignal,
 ): Promise<LoadProgress> {
   const generator = new EventGenerator(options);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a send retried after a timeout must not write its events twice, or the summary would lie.
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   const started = Date.now();
   let sent = 0;

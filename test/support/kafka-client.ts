@@ -45,13 +45,21 @@ export interface TestMessage {
   readonly key?: string;
 }
 
-/** Produces messages with acks from all replicas, in the order given. */
+/**
+ * Produces messages with acks from all replicas, in the order given. The
+ * producer is idempotent: on a loaded machine a send can time out and be
+ * retried, and a plain producer would then write the messages twice.
+ */
 export async function produce(
   brokers: string,
   topic: string,
   messages: readonly TestMessage[],
 ): Promise<void> {
-  const producer = testKafka(brokers).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = testKafka(brokers).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += 500) {
