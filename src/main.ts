@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { EventAggregator } from "./aggregate/event-aggregator.js";
 import { parseCommandLine } from "./cli/command-line.js";
 import { ConfigError } from "./config/config-error.js";
-import { loadConfig, loadSettings } from "./config/load-config.js";
-import type { Config } from "./config/settings.js";
+import { loadConfig, loadSettings, redactSecrets } from "./config/load-config.js";
+import { type Config, SETTINGS } from "./config/settings.js";
 import type { EventKind } from "./decode/domain-event.js";
 import { createMessageDecoder } from "./decode/message-decoder.js";
 import { createHttpApp } from "./expose/http-app.js";
@@ -19,6 +19,11 @@ import { RateLimitedLog } from "./log/rate-limited-log.js";
 import { createEventPipeline } from "./pipeline/event-pipeline.js";
 import { produceCommand } from "./produce/produce-command.js";
 import { PRODUCE_SETTINGS } from "./produce/produce-settings.js";
+import { registerCommand } from "./registry/register-command.js";
+import { REGISTER_SETTINGS } from "./registry/register-settings.js";
+import { createRegistryClient } from "./registry/registry-client.js";
+import { RegistrySchemas } from "./registry/registry-schemas.js";
+import { RegistryMetrics } from "./self-metrics/registry-metrics.js";
 import { SelfMetrics } from "./self-metrics/self-metrics.js";
 import { registerCompressionCodecs } from "./source/compression-codecs.js";
 import { KafkaSource } from "./source/kafka-source.js";
@@ -30,6 +35,9 @@ export interface RunningAggregator {
   /** Stops consuming (the batch in flight finishes and commits), leaves the group, then closes HTTP. */
   stop(): Promise<void>;
 }
+
+/** Retry of a schema the registry could not serve: 0.5 s, doubling, at most 30 s apart. */
+const REGISTRY_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 
 /**
  * Wires the data path (Kafka source → decode → aggregate → expose) from a
@@ -64,12 +72,27 @@ export async function startAggregator(
           Math.min(config.seriesTtl / 4, 60_000),
         ).unref()
       : undefined;
+  const schemas =
+    config.schemaRegistryUrl === undefined
+      ? undefined
+      : new RegistrySchemas(
+          createRegistryClient({
+            url: config.schemaRegistryUrl,
+            username: config.schemaRegistryUsername,
+            password: config.schemaRegistryPassword,
+            requestTimeoutMs: config.schemaRegistryTimeout,
+          }),
+          REGISTRY_BACKOFF,
+          new RegistryMetrics(registry),
+        );
   const pipeline = createEventPipeline({
     kinds,
     decode: createMessageDecoder({
       maxEventBytes: config.maxEventBytes,
       maxLabelLength: config.labelMaxLength,
+      schemas,
     }),
+    schemas,
     aggregator,
     telemetry: selfMetrics,
     rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),
@@ -94,7 +117,10 @@ export async function startAggregator(
 
   const app = createHttpApp({
     render: createMetricsRenderer(() => aggregator.families(), registry),
-    readiness: [{ name: "kafka", status: () => source.currentStatus() }],
+    readiness: [
+      { name: "kafka", status: () => source.currentStatus() },
+      ...(schemas ? [{ name: "schema_registry", status: () => schemas.currentStatus() }] : []),
+    ],
     status: async () =>
       statusSnapshot(
         aggregator.families(),
@@ -134,10 +160,14 @@ export async function main(argv: readonly string[] = process.argv, env = process
       const stop = new AbortController();
       process.once("SIGINT", () => stop.abort());
       process.once("SIGTERM", () => stop.abort());
-      const produceConfig = loadSettings(PRODUCE_SETTINGS, commandLine.flags, env);
+      const produceConfig = loadSettings(PRODUCE_SETTINGS, commandLine.flags, env, readSecretFile);
       process.exit(await produceCommand(produceConfig, stop.signal, process.stdout, process.stderr));
     }
-    config = loadConfig(commandLine.flags, env);
+    if (commandLine.command === "register-schemas") {
+      const registerConfig = loadSettings(REGISTER_SETTINGS, commandLine.flags, env, readSecretFile);
+      process.exit(await registerCommand(registerConfig, process.stdout, process.stderr));
+    }
+    config = loadConfig(commandLine.flags, env, readSecretFile);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`metrics-aggregator: ${error.message}\n`);
@@ -170,10 +200,11 @@ export async function main(argv: readonly string[] = process.argv, env = process
   process.once("SIGTERM", () => void shutdown("SIGTERM", 0));
   process.once("SIGINT", () => void shutdown("SIGINT", 0));
 
-  // Every setting is logged: none of them is a secret.
-  logger.info({ event: "starting", version: VERSION, config }, "starting");
+  logger.info({ event: "starting", version: VERSION, config: redactSecrets(SETTINGS, config) }, "starting");
   running = await startAggregator(config, logger, (error) => void shutdown(`fatal: ${error.message}`, 1));
 }
+
+const readSecretFile = (path: string) => readFileSync(path, "utf8");
 
 function invokedDirectly(): boolean {
   const entry = process.argv[1];

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import type { SettingTable } from "../config/load-config.js";
 import { SETTINGS } from "../config/settings.js";
 import { PRODUCE_SETTINGS } from "../produce/produce-settings.js";
+import { REGISTER_SETTINGS } from "../registry/register-settings.js";
 import { VERSION } from "../version.js";
 
 /** Raw flag values by setting key; validated later together with the environment. */
@@ -11,6 +12,7 @@ export type RawFlags = Readonly<Record<string, string | undefined>>;
 export type CommandLine =
   | { readonly command: "run"; readonly flags: RawFlags }
   | { readonly command: "produce"; readonly flags: RawFlags }
+  | { readonly command: "register-schemas"; readonly flags: RawFlags }
   | { readonly command: "exit"; readonly code: number };
 
 /** Every setting of a table as a flag whose help names its environment variable and default. */
@@ -33,8 +35,8 @@ function givenFlags(command: Command, table: SettingTable): RawFlags {
 }
 
 /**
- * Parses the command line with commander: the service by default, or the
- * `produce` load generator. Values stay text here; they are validated with
+ * Parses the command line with commander: the service by default, the
+ * `produce` load generator, or `register-schemas`. Values stay text here; they are validated with
  * the environment by the setting tables.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
@@ -59,6 +61,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     PRODUCE_SETTINGS,
   ).action(() => {
     result = { command: "produce", flags: givenFlags(produce, PRODUCE_SETTINGS) };
+  });
+  const register = withSettings(
+    program
+      .command("register-schemas")
+      .description("Registers schemas/ (Avro and JSON Schema) in a schema registry for producers.")
+      .exitOverride(),
+    REGISTER_SETTINGS,
+  ).action(() => {
+    result = { command: "register-schemas", flags: givenFlags(register, REGISTER_SETTINGS) };
   });
   try {
     program.parse([...argv], { from: "node" });

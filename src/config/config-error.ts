@@ -5,7 +5,8 @@ export interface SettingProblem {
   /** CLI flag, e.g. `--http-port`. */
   readonly flag: string;
   readonly expected: string;
-  readonly got: string;
+  /** What was given; `undefined` for a secret, which is never echoed. */
+  readonly got: string | undefined;
 }
 
 /**
@@ -19,7 +20,10 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly SettingProblem[]) {
     super(
       `invalid configuration:\n${problems
-        .map((p) => `  ${p.env} (${p.flag}): expected ${p.expected}, got ${JSON.stringify(p.got)}`)
+        .map(
+          (p) =>
+            `  ${p.env} (${p.flag}): expected ${p.expected}, got ${p.got === undefined ? "a value that is not shown (secret)" : JSON.stringify(p.got)}`,
+        )
         .join("\n")}`,
     );
   }

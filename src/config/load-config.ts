@@ -14,33 +14,74 @@ export type FlagValues = Partial<Record<SettingKey, string>>;
 /** Environment variables, as the composition root passes them in. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
+/** Reads the file a `<VAR>_FILE` variable names; the composition root passes the real one in. */
+export type ReadSecretFile = (path: string) => string;
+
 /**
  * Resolves every setting of a table (flag, then environment variable, then
- * default) and validates it; collects every problem before throwing.
+ * for a secret the file named by `<VAR>_FILE`, then default) and validates
+ * it; collects every problem before throwing.
  */
 function resolveSettings(
   table: SettingTable,
   flags: Readonly<Record<string, string | undefined>>,
   env: Environment,
+  readSecretFile: ReadSecretFile,
 ): { values: Record<string, unknown>; problems: SettingProblem[] } {
   const values: Record<string, unknown> = {};
   const problems: SettingProblem[] = [];
   for (const [key, spec] of Object.entries(table)) {
-    const raw = flags[key] ?? env[spec.env] ?? spec.defaultValue;
+    let raw = flags[key] ?? env[spec.env];
+    const file = spec.secret ? env[`${spec.env}_FILE`] : undefined;
+    if (raw === undefined && file !== undefined) {
+      try {
+        // A trailing newline in a secret file is an editor's, not the secret's.
+        raw = readSecretFile(file).replace(/\r?\n$/, "");
+      } catch (error) {
+        problems.push({
+          env: `${spec.env}_FILE`,
+          flag: spec.flag,
+          expected: `a readable file holding ${spec.env} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`,
+          got: file,
+        });
+        continue;
+      }
+    }
+    raw ??= spec.defaultValue;
     const parsed = spec.type.safeParse(raw);
     if (parsed.success) values[key] = parsed.data;
-    else problems.push({ env: spec.env, flag: spec.flag, expected: spec.expected, got: raw });
+    else
+      problems.push({
+        env: spec.env,
+        flag: spec.flag,
+        expected: spec.expected,
+        got: spec.secret ? undefined : raw,
+      });
   }
   return { values, problems };
 }
+
+/** A copy of validated settings fit to log: every secret that is set shows as `(set)`. */
+export function redactSecrets<T extends object>(table: SettingTable, values: T): T {
+  const copy = { ...values } as Record<string, unknown>;
+  for (const [key, spec] of Object.entries(table)) {
+    if (spec.secret && copy[key] !== undefined) copy[key] = "(set)";
+  }
+  return copy as T;
+}
+
+const readNothing: ReadSecretFile = () => {
+  throw Object.assign(new Error("no secret files in this context"), { code: "ENOENT" });
+};
 
 /** Validates a setting table; throws one {@link ConfigError} naming every bad setting. */
 export function loadSettings<T extends SettingTable>(
   table: T,
   flags: Readonly<Record<string, string | undefined>>,
   env: Environment,
+  readSecretFile: ReadSecretFile = readNothing,
 ): SettingValues<T> {
-  const { values, problems } = resolveSettings(table, flags, env);
+  const { values, problems } = resolveSettings(table, flags, env, readSecretFile);
   if (problems.length > 0) throw new ConfigError(problems);
   return values as SettingValues<T>;
 }
@@ -49,8 +90,12 @@ export function loadSettings<T extends SettingTable>(
  * The service's configuration: every setting of {@link SETTINGS}, plus the
  * checks across settings. Pure: the caller passes the environment in.
  */
-export function loadConfig(flags: FlagValues, env: Environment): Config {
-  const { values, problems } = resolveSettings(SETTINGS, flags, env);
+export function loadConfig(
+  flags: FlagValues,
+  env: Environment,
+  readSecretFile: ReadSecretFile = readNothing,
+): Config {
+  const { values, problems } = resolveSettings(SETTINGS, flags, env, readSecretFile);
   if (problems.length === 0 && values.detectionTopic === values.llmTopic) {
     const spec = SETTINGS.llmTopic;
     problems.push({

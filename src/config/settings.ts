@@ -10,6 +10,11 @@ export interface SettingSpec<T> {
   /** Told to the user when the value has the wrong form. */
   readonly expected: string;
   readonly type: z.ZodType<T, string>;
+  /**
+   * A password or token: also read from the file named by `<env>_FILE`
+   * (Docker and Kubernetes secrets), never logged, never echoed in errors.
+   */
+  readonly secret?: boolean;
 }
 
 /** Declares a setting (keeps its value type). */
@@ -174,6 +179,40 @@ export const SETTINGS = {
     description: "longest a graceful shutdown may take before the process exits anyway",
     defaultValue: "15s",
     expected: "a duration such as 10s",
+    type: settingText.durationMs,
+  }),
+  schemaRegistryUrl: setting({
+    env: "SCHEMA_REGISTRY_URL",
+    flag: "--schema-registry-url",
+    description:
+      "Confluent-compatible schema registry for framed Avro / JSON Schema events (empty: such events are rejected as registry_not_configured)",
+    defaultValue: "",
+    expected: "an http:// or https:// URL, or empty",
+    type: settingText.optionalUrl,
+  }),
+  schemaRegistryUsername: setting({
+    env: "SCHEMA_REGISTRY_USERNAME",
+    flag: "--schema-registry-username",
+    description: "basic-auth user for the schema registry (empty: no authentication)",
+    defaultValue: "",
+    expected: "a string",
+    type: settingText.optionalText,
+  }),
+  schemaRegistryPassword: setting({
+    env: "SCHEMA_REGISTRY_PASSWORD",
+    flag: "--schema-registry-password",
+    description: "basic-auth password for the schema registry; or SCHEMA_REGISTRY_PASSWORD_FILE",
+    defaultValue: "",
+    expected: "a string",
+    type: settingText.optionalText,
+    secret: true,
+  }),
+  schemaRegistryTimeout: setting({
+    env: "SCHEMA_REGISTRY_TIMEOUT",
+    flag: "--schema-registry-timeout",
+    description: "longest one registry request may take before it counts as an outage",
+    defaultValue: "5s",
+    expected: "a duration such as 5s",
     type: settingText.durationMs,
   }),
   logLevel: setting({

@@ -66,5 +66,19 @@ export const settingText = {
     .transform(Number)
     .pipe(z.number().min(0).max(1)),
   encoding: z.enum(["json"]),
+  /** Empty for none. */
+  optionalText: z.string().transform((text) => (text.trim() === "" ? undefined : text)),
+  /** An http(s) URL. */
+  url: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/]+/)
+    .transform((text) => text.replace(/\/+$/, "")),
+  /** An http(s) URL, or empty for none. */
+  optionalUrl: z
+    .string()
+    .trim()
+    .refine((text) => text === "" || /^https?:\/\/[^\s/]+/.test(text))
+    .transform((text) => (text === "" ? undefined : text.replace(/\/+$/, ""))),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 };

@@ -1,6 +1,9 @@
+import { CONFLUENT_MAGIC_BYTE } from "./confluent-frame.js";
+import { decodeFramedEvent } from "./decode-framed-event.js";
 import { decodeJsonEvent } from "./decode-json-event.js";
 import { type DecodeResult, rejected } from "./decode-result.js";
 import type { EventKind } from "./domain-event.js";
+import type { SchemaLookup } from "./schema-lookup.js";
 import { createEventValidator, type EventValidator } from "./validate-event.js";
 
 /** Options of {@link createMessageDecoder}. */
@@ -9,13 +12,14 @@ export interface MessageDecoderOptions {
   readonly maxEventBytes: number;
   /** Label values are cut to this many characters. */
   readonly maxLabelLength: number;
+  /** Schemas of a Confluent-compatible registry; without one, framed messages are `registry_not_configured`. */
+  readonly schemas?: SchemaLookup | undefined;
 }
 
 /** Decodes the value of one Kafka record into an event, a reject or a skip. */
 export type MessageDecoder = (kind: EventKind, payload: Buffer | null) => DecodeResult;
 
 const OPEN_BRACE = 0x7b;
-const CONFLUENT_MAGIC = 0x00;
 
 function firstSignificantByte(payload: Buffer): number | undefined {
   for (let i = 0; i < payload.length; i++) {
@@ -44,11 +48,10 @@ export function createMessageDecoder(
     const first = firstSignificantByte(payload);
     if (first === OPEN_BRACE)
       return decodeJsonEvent(validate, kind, payload.toString("utf8"), options.maxLabelLength);
-    if (first === CONFLUENT_MAGIC && payload[0] === CONFLUENT_MAGIC) {
-      return rejected(
-        "registry_not_configured",
-        "Confluent-framed message but no schema registry is configured",
-      );
+    if (payload[0] === CONFLUENT_MAGIC_BYTE) {
+      return options.schemas === undefined
+        ? rejected("registry_not_configured", "Confluent-framed message but no schema registry is configured")
+        : decodeFramedEvent(options.schemas, validate, kind, payload, options.maxLabelLength);
     }
     return rejected(
       "unknown_encoding",

@@ -15,6 +15,9 @@ export const REJECT_REASONS = [
   "too_large",
   "unknown_encoding",
   "registry_not_configured",
+  "unknown_schema_id",
+  "schema_mismatch",
+  "unsupported_schema_type",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

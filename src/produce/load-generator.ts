@@ -28,7 +28,9 @@ const MAX_CATCH_UP_TICKS = 10;
 
 /**
  * Produces generated events at a steady rate, in one batch per 100 ms tick,
- * until the duration ends or `signal` aborts. Failed sends are counted, not
+ * until `rate × duration` events are out (sent or failed) or `signal` aborts.
+ * The total is exact so that a run's summary can be checked against what a
+ * consumer counted, whatever the timer's jitter. Failed sends are counted, not
  * retried past kafkajs's own retries: a load generator must not stall.
  */
 export async function runLoad(
@@ -62,10 +64,10 @@ export async function runLoad(
       lastError,
     };
   };
+  const total = Math.floor((options.rate * options.durationMs) / 1000);
   try {
-    while (!signal?.aborted) {
-      const elapsed = Date.now() - started;
-      if (elapsed >= options.durationMs) break;
+    while (!signal?.aborted && sent + errors < total) {
+      const elapsed = Math.min(Date.now() - started, options.durationMs);
       const due = Math.floor((options.rate * elapsed) / 1000) - sent - errors;
       const count = Math.min(due, Math.ceil((options.rate * TICK_MS * MAX_CATCH_UP_TICKS) / 1000));
       if (count > 0) {

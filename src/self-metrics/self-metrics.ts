@@ -15,6 +15,7 @@ export class SelfMetrics {
   private readonly lastCommit: Gauge;
   private readonly assigned: Gauge;
   private readonly ready: Gauge;
+  private readonly paused: Gauge;
 
   constructor(registry: Registry, topics: readonly string[], version: string) {
     const registers = [registry];
@@ -68,6 +69,11 @@ export class SelfMetrics {
       help: "1 while connected to Kafka and a member of the consumer group, else 0.",
       registers,
     });
+    this.paused = new Gauge({
+      name: "aggregator_partitions_paused",
+      help: "Partitions paused while a dependency (the schema registry) is down; they resume where they stopped.",
+      registers,
+    });
     // Zero series for every topic and reason so ratios and alerts see 0, not absence.
     for (const topic of topics) {
       this.consumed.inc({ topic }, 0);
@@ -102,5 +108,9 @@ export class SelfMetrics {
 
   recordReady(ready: boolean): void {
     this.ready.set(ready ? 1 : 0);
+  }
+
+  recordPaused(partitions: number): void {
+    this.paused.set(partitions);
   }
 }

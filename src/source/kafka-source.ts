@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Consumer, type EachBatchPayload, Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { kafkaLogCreator, kafkaLogLevel } from "./kafka-log-creator.js";
-import type { BatchSink } from "./record-batch.js";
+import type { BatchOutcome, BatchSink } from "./record-batch.js";
 
 /** What the source reports about itself; `SelfMetrics` implements it. */
 export interface SourceTelemetry {
@@ -10,6 +10,7 @@ export interface SourceTelemetry {
   recordGroupJoin(partitions: number): void;
   recordCommit(atMs: number): void;
   recordReady(ready: boolean): void;
+  recordPaused(partitions: number): void;
 }
 
 /** Longest a member may hear nothing from its broker and still be ready. */
@@ -51,6 +52,8 @@ export class KafkaSource {
   private starting: Promise<void> = Promise.resolve();
   /** Per `topic:partition`, the offset after the last processed batch: what a stop commits. */
   private readonly nextOffsets = new Map<string, string>();
+  /** Partitions this source paused because the sink held a batch, with the timer that resumes each. */
+  private readonly holds = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly options: KafkaSourceOptions,
@@ -94,6 +97,7 @@ export class KafkaSource {
   async stop(): Promise<void> {
     this.stopping.abort();
     clearInterval(this.livenessTimer);
+    this.releaseHolds();
     await this.starting;
     this.setStatus(false, "stopping");
     await this.consumer.disconnect();
@@ -136,19 +140,78 @@ export class KafkaSource {
     return this.status;
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload) {
-    if (batch.messages.length > 0) {
-      await this.sink.handleBatch({
-        topic: batch.topic,
-        partition: batch.partition,
-        records: batch.messages,
-      });
+  private async handleBatch({ batch, resolveOffset, heartbeat, pause }: EachBatchPayload) {
+    const key = `${batch.topic}:${batch.partition}`;
+    // A batch fetched before the partition was held must not skip past the held record.
+    if (this.holds.has(key)) return;
+    const outcome: BatchOutcome =
+      batch.messages.length > 0
+        ? await this.sink.handleBatch({
+            topic: batch.topic,
+            partition: batch.partition,
+            records: batch.messages,
+          })
+        : { status: "done" };
+    if (outcome.status === "held") {
+      const next = BigInt(outcome.nextOffset);
+      if (next > BigInt(batch.firstOffset() ?? outcome.nextOffset)) resolveOffset((next - 1n).toString());
+      this.nextOffsets.set(key, outcome.nextOffset);
+      this.hold(batch.topic, batch.partition, outcome, pause());
+    } else {
+      resolveOffset(batch.lastOffset());
+      this.nextOffsets.set(key, (BigInt(batch.lastOffset()) + 1n).toString());
     }
-    resolveOffset(batch.lastOffset());
-    this.nextOffsets.set(`${batch.topic}:${batch.partition}`, (BigInt(batch.lastOffset()) + 1n).toString());
     this.telemetry.recordLag(batch.topic, batch.partition, Number(batch.offsetLag()));
     // kafkajs commits the resolved offsets right after this handler returns (autoCommit), before the next batch.
     await heartbeat();
+  }
+
+  /**
+   * Pauses a partition whose batch the sink held and resumes it after the
+   * sink's backoff. kafkajs fetches a resumed partition from its resolved
+   * offset, so the held record is delivered again, and nothing after it was
+   * counted in between. Other partitions keep flowing.
+   */
+  private hold(
+    topic: string,
+    partition: number,
+    outcome: Extract<BatchOutcome, { status: "held" }>,
+    resume: () => void,
+  ): void {
+    const key = `${topic}:${partition}`;
+    this.logger.warn(
+      {
+        event: "partition_held",
+        topic,
+        partition,
+        offset: outcome.nextOffset,
+        retryInMs: outcome.retryAfterMs,
+        reason: outcome.reason,
+      },
+      "partition paused until a dependency answers",
+    );
+    const timer = setTimeout(() => {
+      this.holds.delete(key);
+      this.telemetry.recordPaused(this.holds.size);
+      resume();
+    }, outcome.retryAfterMs);
+    this.holds.set(key, timer);
+    this.telemetry.recordPaused(this.holds.size);
+  }
+
+  /** A rebalance or a stop ends every hold: the next owner starts from the committed offset. */
+  private releaseHolds(): void {
+    for (const timer of this.holds.values()) clearTimeout(timer);
+    if (this.holds.size > 0) {
+      this.consumer.resume(
+        [...this.holds.keys()].map((key) => {
+          const at = key.lastIndexOf(":");
+          return { topic: key.slice(0, at), partitions: [Number(key.slice(at + 1))] };
+        }),
+      );
+    }
+    this.holds.clear();
+    this.telemetry.recordPaused(0);
   }
 
   /** Records group membership as kafkajs reports it; readiness also needs a broker that answers. */
@@ -204,6 +267,7 @@ export class KafkaSource {
       );
     });
     this.consumer.on(events.REBALANCING, ({ payload }) => {
+      this.releaseHolds();
       this.setStatus(false, "rebalancing");
       log.info(
         { event: "rebalancing", groupId: payload.groupId },

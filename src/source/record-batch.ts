@@ -12,9 +12,24 @@ export interface RecordBatch {
 }
 
 /**
+ * How far the sink got: the whole batch, or up to (not including) the record
+ * at `nextOffset`, which must be delivered again after `retryAfterMs` (a
+ * dependency such as the schema registry is down).
+ */
+export type BatchOutcome =
+  | { readonly status: "done" }
+  | {
+      readonly status: "held";
+      readonly nextOffset: string;
+      readonly retryAfterMs: number;
+      readonly reason: string;
+    };
+
+/**
  * The next stage, as the source sees it. The source resolves and commits a
- * batch's offsets only after `handleBatch` settles (at-least-once).
+ * batch's offsets only after `handleBatch` settles (at-least-once), and only
+ * up to where the sink got.
  */
 export interface BatchSink {
-  handleBatch(batch: RecordBatch): void | Promise<void>;
+  handleBatch(batch: RecordBatch): BatchOutcome | Promise<BatchOutcome>;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/config-error.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import { loadConfig, redactSecrets } from "../../src/config/load-config.js";
+import { SETTINGS } from "../../src/config/settings.js";
 
 describe("loadConfig", () => {
   it("has the documented defaults", () => {
@@ -24,6 +25,10 @@ describe("loadConfig", () => {
       seriesTtl: 0,
       labelMaxLength: 128,
       shutdownTimeout: 15_000,
+      schemaRegistryUrl: undefined,
+      schemaRegistryUsername: undefined,
+      schemaRegistryPassword: undefined,
+      schemaRegistryTimeout: 5_000,
       logLevel: "info",
     });
   });
@@ -97,6 +102,41 @@ describe("loadConfig", () => {
   it("refuses one topic for both event kinds", () => {
     expect(() => loadConfig({}, { DETECTION_TOPIC: "events", LLM_TOPIC: "events" })).toThrow(
       'LLM_TOPIC (--llm-topic): expected a topic other than DETECTION_TOPIC, got "events"',
+    );
+  });
+
+  it("reads a secret from the file its _FILE variable names, and never logs it", () => {
+    const files: Record<string, string> = { "/run/secrets/registry": "s3cret-value\n" };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error("no such file"), { code: "ENOENT" });
+      return text;
+    };
+    const config = loadConfig(
+      {},
+      {
+        SCHEMA_REGISTRY_URL: "https://registry.example:8081/",
+        SCHEMA_REGISTRY_USERNAME: "aggregator",
+        SCHEMA_REGISTRY_PASSWORD_FILE: "/run/secrets/registry",
+      },
+      read,
+    );
+    expect(config).toMatchObject({
+      schemaRegistryUrl: "https://registry.example:8081",
+      schemaRegistryUsername: "aggregator",
+      schemaRegistryPassword: "s3cret-value",
+    });
+    const logged = JSON.stringify(redactSecrets(SETTINGS, config));
+    expect(logged).not.toContain("s3cret");
+    expect(logged).toContain('"schemaRegistryPassword":"(set)"');
+    expect(() => loadConfig({}, { SCHEMA_REGISTRY_PASSWORD_FILE: "/run/secrets/missing" }, read)).toThrow(
+      'SCHEMA_REGISTRY_PASSWORD_FILE (--schema-registry-password): expected a readable file holding SCHEMA_REGISTRY_PASSWORD (ENOENT), got "/run/secrets/missing"',
+    );
+  });
+
+  it("refuses a registry URL that is not http(s)", () => {
+    expect(() => loadConfig({}, { SCHEMA_REGISTRY_URL: "registry:8081" })).toThrow(
+      'SCHEMA_REGISTRY_URL (--schema-registry-url): expected an http:// or https:// URL, or empty, got "registry:8081"',
     );
   });
 });

@@ -8,7 +8,8 @@ const decode = createMessageDecoder({ maxEventBytes: 1_024, maxLabelLength: 32 }
 
 function reasonOf(kind: "detection" | "llm", payload: Buffer | string | null) {
   const result = decode(kind, typeof payload === "string" ? Buffer.from(payload) : payload);
-  return result.status === "ok" ? "ok" : `${result.status}:${result.reason}`;
+  if (result.status === "ok") return "ok";
+  return `${result.status}:${"reason" in result ? result.reason : result.schemaId}`;
 }
 
 describe("decoding detection events", () => {

@@ -1,0 +1,112 @@
+import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
+import type { SchemaEntry, SchemaFormat, SchemaLookup, WriterSchema } from "../decode/schema-lookup.js";
+import { registryErrorStatus } from "./registry-client.js";
+
+/** What the registry adapter reports; `SelfMetrics` implements it. */
+export interface RegistryTelemetry {
+  recordRegistryRequest(outcome: "loaded" | "not_found" | "error"): void;
+  recordRegistryUp(up: boolean): void;
+}
+
+/** The result of asking for a schema the decoder needs. */
+export type LoadOutcome =
+  /** Loaded, or known not to exist: the message can be decoded (or rejected) now. */
+  | { readonly settled: true }
+  /** The registry could not answer: hold the message and try again after `retryAfterMs`. */
+  | { readonly settled: false; readonly retryAfterMs: number; readonly detail: string };
+
+/** Loads a schema the decoder found missing; the pipeline sees only this. */
+export interface SchemaLoader {
+  load(schemaId: number): Promise<LoadOutcome>;
+}
+
+/** Backoff between attempts while the registry is down. */
+export interface RegistryBackoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+/** A 404 is remembered this long before the id is asked for again. */
+const MISSING_TTL_MS = 60_000;
+
+interface Missing {
+  readonly detail: string;
+  readonly untilMs: number;
+}
+
+/**
+ * The schema cache between the decoder and a Confluent-compatible registry.
+ * Ids are immutable, so a loaded schema is kept for the life of the process
+ * and steady-state decoding makes no request. An unreachable registry (or
+ * any answer but 200 and 404) is an outage: nothing is rejected, the caller
+ * holds its partition and retries with growing backoff.
+ */
+export class RegistrySchemas implements SchemaLookup, SchemaLoader {
+  private readonly schemas = new Map<number, WriterSchema>();
+  private readonly missing = new Map<number, Missing>();
+  private failures = 0;
+  private outage: string | undefined;
+
+  constructor(
+    private readonly client: SchemaRegistry,
+    private readonly backoff: RegistryBackoff,
+    private readonly telemetry: RegistryTelemetry,
+    private readonly now: () => number = Date.now,
+  ) {
+    telemetry.recordRegistryUp(true);
+  }
+
+  entry(schemaId: number): SchemaEntry {
+    const schema = this.schemas.get(schemaId);
+    if (schema) return { state: "ready", schema };
+    const missing = this.missing.get(schemaId);
+    if (missing && missing.untilMs > this.now()) return { state: "missing", detail: missing.detail };
+    return { state: "unknown" };
+  }
+
+  async load(schemaId: number): Promise<LoadOutcome> {
+    try {
+      const schema = await this.client.getSchema(schemaId);
+      const format = (this.client.cache.getSchema(schemaId)?.type ?? "AVRO") as SchemaFormat;
+      this.schemas.set(schemaId, { format, decode: (body) => schema.fromBuffer(body) });
+      this.recordAnswer("loaded");
+      return { settled: true };
+    } catch (error) {
+      const status = registryErrorStatus(error);
+      if (status === 404) {
+        this.missing.set(schemaId, {
+          detail: `schema id ${schemaId} is not in the registry`,
+          untilMs: this.now() + MISSING_TTL_MS,
+        });
+        this.recordAnswer("not_found");
+        return { settled: true };
+      }
+      return this.recordOutage(error as Error, status);
+    }
+  }
+
+  /** Ready while the registry answers; during an outage, why not. */
+  currentStatus(): { readonly ready: boolean; readonly detail: string } {
+    return this.outage === undefined
+      ? { ready: true, detail: `${this.schemas.size} schemas cached` }
+      : { ready: false, detail: this.outage };
+  }
+
+  private recordAnswer(outcome: "loaded" | "not_found"): void {
+    this.telemetry.recordRegistryRequest(outcome);
+    if (this.outage !== undefined) this.telemetry.recordRegistryUp(true);
+    this.failures = 0;
+    this.outage = undefined;
+  }
+
+  private recordOutage(error: Error, status: number | undefined): LoadOutcome {
+    this.telemetry.recordRegistryRequest("error");
+    this.telemetry.recordRegistryUp(false);
+    const retryAfterMs = Math.min(this.backoff.initialMs * 2 ** this.failures, this.backoff.maxMs);
+    this.failures++;
+    // mappersmith reports a refused or reset connection as status 400 with the socket error as message
+    const detail = `schema registry unavailable${status !== undefined && status !== 400 ? ` (HTTP ${status})` : ""}: ${error.message}`;
+    this.outage = detail;
+    return { settled: false, retryAfterMs, detail };
+  }
+}

@@ -1,0 +1,103 @@
+import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
+import { describe, expect, it } from "vitest";
+import { RegistrySchemas } from "../../src/registry/registry-schemas.js";
+
+/** A registry client that answers from a script: a schema, or an error with an HTTP status. */
+function scriptedClient(answers: (id: number) => { status: number; message: string } | "AVRO" | "JSON") {
+  return {
+    async getSchema(id: number) {
+      const answer = answers(id);
+      if (typeof answer === "object")
+        throw Object.assign(new Error(answer.message), { status: answer.status });
+      return { fromBuffer: (body: Buffer) => ({ decodedBy: id, bytes: body.length }) };
+    },
+    cache: {
+      getSchema: (id: number) => {
+        const answer = answers(id);
+        return typeof answer === "string" ? { type: answer } : undefined;
+      },
+    },
+  } as unknown as SchemaRegistry;
+}
+
+function recorder() {
+  const events: string[] = [];
+  return {
+    events,
+    recordRegistryRequest: (outcome: string) => events.push(outcome),
+    recordRegistryUp: (up: boolean) => events.push(up ? "up" : "down"),
+  };
+}
+
+describe("RegistrySchemas", () => {
+  it("keeps a loaded schema, with its format, for every later message", async () => {
+    const telemetry = recorder();
+    const schemas = new RegistrySchemas(
+      scriptedClient(() => "JSON"),
+      { initialMs: 100, maxMs: 1_000 },
+      telemetry,
+    );
+    expect(schemas.entry(3)).toEqual({ state: "unknown" });
+    expect(await schemas.load(3)).toEqual({ settled: true });
+    const entry = schemas.entry(3);
+    expect(entry.state === "ready" && entry.schema.format).toBe("JSON");
+    expect(entry.state === "ready" && entry.schema.decode(Buffer.from("abc"))).toEqual({
+      decodedBy: 3,
+      bytes: 3,
+    });
+    expect(telemetry.events).toEqual(["up", "loaded"]);
+  });
+
+  it("remembers a 404 for a minute, then asks again", async () => {
+    let now = 0;
+    const schemas = new RegistrySchemas(
+      scriptedClient(() => ({ status: 404, message: "Schema 9 not found" })),
+      { initialMs: 100, maxMs: 1_000 },
+      recorder(),
+      () => now,
+    );
+    expect(await schemas.load(9)).toEqual({ settled: true });
+    expect(schemas.entry(9)).toEqual({ state: "missing", detail: "schema id 9 is not in the registry" });
+    now = 60_001;
+    expect(schemas.entry(9)).toEqual({ state: "unknown" });
+    expect(schemas.currentStatus().ready).toBe(true);
+  });
+
+  it("treats anything but 200 and 404 as an outage, backs off exponentially to the cap, and recovers", async () => {
+    let answer: { status: number; message: string } | "AVRO" = { status: 503, message: "unavailable" };
+    const telemetry = recorder();
+    const schemas = new RegistrySchemas(
+      scriptedClient(() => answer),
+      { initialMs: 100, maxMs: 500 },
+      telemetry,
+    );
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const outcome = await schemas.load(1);
+      if (outcome.settled) throw new Error("an outage must not settle");
+      delays.push(outcome.retryAfterMs);
+    }
+    expect(delays).toEqual([100, 200, 400, 500, 500]);
+    expect(schemas.currentStatus()).toEqual({
+      ready: false,
+      detail: "schema registry unavailable (HTTP 503): unavailable",
+    });
+    expect(schemas.entry(1)).toEqual({ state: "unknown" });
+    answer = { status: 400, message: "connect ECONNREFUSED 127.0.0.1:8081" };
+    const refused = await schemas.load(1);
+    expect(!refused.settled && refused.detail).toBe(
+      "schema registry unavailable: connect ECONNREFUSED 127.0.0.1:8081",
+    );
+    answer = "AVRO";
+    expect(await schemas.load(1)).toEqual({ settled: true });
+    expect(schemas.currentStatus()).toEqual({ ready: true, detail: "1 schemas cached" });
+    const afterRecovery = new RegistrySchemas(
+      scriptedClient(() => ({ status: 500, message: "x" })),
+      { initialMs: 100, maxMs: 500 },
+      recorder(),
+    );
+    const first = await afterRecovery.load(2);
+    expect(!first.settled && first.retryAfterMs).toBe(100);
+    expect(telemetry.events).toEqual(["up", ...Array(6).fill(["error", "down"]).flat(), "loaded", "up"]);
+  });
+});
