@@ -6,6 +6,7 @@ usage:
   confluent_producer.py transactions BOOTSTRAP TOPIC COMMIT_CAMERA COMMIT_COUNT ABORT_CAMERA ABORT_COUNT
   confluent_producer.py edge-cases BOOTSTRAP TOPIC CAMERA
   confluent_producer.py create-topics BOOTSTRAP PARTITIONS TOPIC...
+  confluent_producer.py json-schema BOOTSTRAP TOPIC REGISTRY_URL SCHEMA_FILE CAMERA COUNT
 """
 import json
 import sys
@@ -74,6 +75,22 @@ def edge_cases(bootstrap, topic, camera):
     assert producer.flush(30) == 0
 
 
+def json_schema(bootstrap, topic, registry_url, schema_file, camera, count):
+    # Confluent's own serializer: registers the schema under <topic>-value and frames every event.
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+    from confluent_kafka.schema_registry.json_schema import JSONSerializer
+    from confluent_kafka.serialization import MessageField, SerializationContext
+
+    with open(schema_file) as f:
+        schema = f.read()
+    serializer = JSONSerializer(schema, SchemaRegistryClient({"url": registry_url}))
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    context = SerializationContext(topic, MessageField.VALUE)
+    for _ in range(int(count)):
+        producer.produce(topic, serializer(json.loads(detection(camera)), context), on_delivery=check)
+    assert producer.flush(30) == 0
+
+
 def create_topics(bootstrap, partitions, *topics):
     # Kafka 4 refuses record timestamps over an hour ahead by default; the edge cases need more.
     # (kafkajs's createTopics drops topic configs, so the topics are made here.)
@@ -93,6 +110,7 @@ def create_topics(bootstrap, partitions, *topics):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"codec": codec, "transactions": transactions, "edge-cases": edge_cases, "create-topics": create_topics}[command](*args)
+    {"codec": codec, "transactions": transactions, "edge-cases": edge_cases, "create-topics": create_topics,
+     "json-schema": json_schema}[command](*args)
     if ERRORS:
         raise SystemExit(f"{len(ERRORS)} deliveries failed: {ERRORS[:3]}")
