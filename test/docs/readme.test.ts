@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EventAggregator } from "../../src/aggregate/event-aggregator.js";
 import { SETTINGS } from "../../src/config/settings.js";
 import { REJECT_REASONS, SKIP_REASONS } from "../../src/decode/reject-reason.js";
+import { RegistryMetrics } from "../../src/self-metrics/registry-metrics.js";
 import { SelfMetrics } from "../../src/self-metrics/self-metrics.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
@@ -24,6 +25,7 @@ describe("README", () => {
     });
     const registry = new Registry();
     new SelfMetrics(registry, ["t"], "0");
+    new RegistryMetrics(registry);
     const names = [
       ...aggregator.families().map((f) => f.name),
       ...registry.getMetricsAsArray().map((m) => m.name),
