@@ -12,6 +12,7 @@ import { createEventValidator } from "../src/decode/validate-event.js";
 import { EventGenerator } from "../src/produce/event-generator.js";
 import { createRegistryClient } from "../src/registry/registry-client.js";
 import { RegistrySchemas } from "../src/registry/registry-schemas.js";
+import { Backoff } from "../src/util/backoff.js";
 import { FramedEventEncoder, registerSchemaFiles } from "../src/registry/schema-publisher.js";
 import { SchemaRegistryStandIn } from "../test/support/schema-registry-stand-in.js";
 
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   }
   const schemas = new RegistrySchemas(
     createRegistryClient({ url: registry.url, requestTimeoutMs: 5_000 }),
-    { initialMs: 500, maxMs: 30_000 },
+    new Backoff(500, 30_000),
     { recordRegistryRequest() {}, recordRegistryUp() {} },
   );
   for (const id of [1, 3]) await schemas.load(id);

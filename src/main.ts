@@ -7,6 +7,7 @@ import { parseCommandLine } from "./cli/command-line.js";
 import { ConfigError } from "./config/config-error.js";
 import { loadConfig, loadSettings, redactSecrets } from "./config/load-config.js";
 import { type Config, SETTINGS } from "./config/settings.js";
+import { DeadLetterProducer } from "./dead-letter/dead-letter-producer.js";
 import type { EventKind } from "./decode/domain-event.js";
 import { createMessageDecoder } from "./decode/message-decoder.js";
 import { createHttpApp } from "./expose/http-app.js";
@@ -26,7 +27,9 @@ import { RegistrySchemas } from "./registry/registry-schemas.js";
 import { RegistryMetrics } from "./self-metrics/registry-metrics.js";
 import { SelfMetrics } from "./self-metrics/self-metrics.js";
 import { registerCompressionCodecs } from "./source/compression-codecs.js";
+import { createKafka } from "./source/kafka-connection.js";
 import { KafkaSource } from "./source/kafka-source.js";
+import { Backoff } from "./util/backoff.js";
 import { VERSION } from "./version.js";
 
 /** A started service: where it listens and how to stop it in order. */
@@ -35,9 +38,6 @@ export interface RunningAggregator {
   /** Stops consuming (the batch in flight finishes and commits), leaves the group, then closes HTTP. */
   stop(): Promise<void>;
 }
-
-/** Retry of a schema the registry could not serve: 0.5 s, doubling, at most 30 s apart. */
-const REGISTRY_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 
 /**
  * Wires the data path (Kafka source → decode → aggregate → expose) from a
@@ -82,8 +82,19 @@ export async function startAggregator(
             password: config.schemaRegistryPassword,
             requestTimeoutMs: config.schemaRegistryTimeout,
           }),
-          REGISTRY_BACKOFF,
+          // a schema the registry could not serve is asked for again after 0.5 s, doubling to 30 s
+          new Backoff(500, 30_000),
           new RegistryMetrics(registry),
+        );
+  const kafkaConnection = { brokers: config.brokers, clientId: config.clientId, logLevel: config.logLevel };
+  const deadLetters =
+    config.deadLetterTopic === undefined
+      ? undefined
+      : new DeadLetterProducer(
+          createKafka(kafkaConnection, logger.child({ component: "dead-letter" })),
+          config.deadLetterTopic,
+          selfMetrics,
+          logger.child({ component: "dead-letter" }),
         );
   const pipeline = createEventPipeline({
     kinds,
@@ -93,21 +104,20 @@ export async function startAggregator(
       schemas,
     }),
     schemas,
+    deadLetters,
     aggregator,
     telemetry: selfMetrics,
     rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),
   });
   const source = new KafkaSource(
     {
-      brokers: config.brokers,
-      clientId: config.clientId,
+      ...kafkaConnection,
       groupId: config.groupId,
       topics,
       fromBeginning: config.fromBeginning,
       fetchMaxBytesPerPartition: config.fetchMaxBytesPerPartition,
       fetchMaxBytes: config.fetchMaxBytes,
       partitionsConcurrently: config.partitionsConcurrently,
-      logLevel: config.logLevel,
     },
     pipeline,
     selfMetrics,
@@ -120,6 +130,7 @@ export async function startAggregator(
     readiness: [
       { name: "kafka", status: () => source.currentStatus() },
       ...(schemas ? [{ name: "schema_registry", status: () => schemas.currentStatus() }] : []),
+      ...(deadLetters ? [{ name: "dead_letter", status: () => deadLetters.currentStatus() }] : []),
     ],
     status: async () =>
       statusSnapshot(
@@ -138,6 +149,7 @@ export async function startAggregator(
     async stop() {
       logger.info({ event: "shutdown", phase: "consumer" }, "stopping the consumer");
       await source.stop();
+      await deadLetters?.close();
       clearInterval(expiry);
       logger.info({ event: "shutdown", phase: "http" }, "closing the HTTP server");
       await http.close();

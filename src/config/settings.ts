@@ -181,6 +181,15 @@ export const SETTINGS = {
     expected: "a duration such as 10s",
     type: settingText.durationMs,
   }),
+  deadLetterTopic: setting({
+    env: "DEAD_LETTER_TOPIC",
+    flag: "--dead-letter-topic",
+    description:
+      "topic that receives every rejected record byte for byte, {topic} standing for its source topic, e.g. {topic}.dlq (empty: rejects are only counted and logged)",
+    defaultValue: "",
+    expected: "a Kafka topic name, may contain {topic}, or empty",
+    type: settingText.optionalTopicTemplate,
+  }),
   schemaRegistryUrl: setting({
     env: "SCHEMA_REGISTRY_URL",
     flag: "--schema-registry-url",

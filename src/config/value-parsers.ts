@@ -68,6 +68,12 @@ export const settingText = {
   encoding: z.enum(["json"]),
   /** Empty for none. */
   optionalText: z.string().transform((text) => (text.trim() === "" ? undefined : text)),
+  /** A topic name in which `{topic}` stands for a source topic, or empty for none. */
+  optionalTopicTemplate: z
+    .string()
+    .trim()
+    .regex(/^([a-zA-Z0-9._-]|\{topic\}){0,249}$/)
+    .transform((text) => (text === "" ? undefined : text)),
   /** An http(s) URL. */
   url: z
     .string()

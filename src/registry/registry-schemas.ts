@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import type { SchemaEntry, SchemaFormat, SchemaLookup, WriterSchema } from "../decode/schema-lookup.js";
+import type { Backoff, Unavailable } from "../util/backoff.js";
 import { registryErrorStatus } from "./registry-client.js";
 
 /** What the registry adapter reports; `SelfMetrics` implements it. */
@@ -8,22 +9,13 @@ export interface RegistryTelemetry {
   recordRegistryUp(up: boolean): void;
 }
 
-/** The result of asking for a schema the decoder needs. */
-export type LoadOutcome =
-  /** Loaded, or known not to exist: the message can be decoded (or rejected) now. */
-  | { readonly settled: true }
-  /** The registry could not answer: hold the message and try again after `retryAfterMs`. */
-  | { readonly settled: false; readonly retryAfterMs: number; readonly detail: string };
-
-/** Loads a schema the decoder found missing; the pipeline sees only this. */
+/**
+ * Loads a schema the decoder found missing; the pipeline sees only this.
+ * Resolves `undefined` once the schema is loaded or known not to exist (the
+ * message can be decoded or rejected now), or says when to try again.
+ */
 export interface SchemaLoader {
-  load(schemaId: number): Promise<LoadOutcome>;
-}
-
-/** Backoff between attempts while the registry is down. */
-export interface RegistryBackoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
+  load(schemaId: number): Promise<Unavailable | undefined>;
 }
 
 /** A 404 is remembered this long before the id is asked for again. */
@@ -44,12 +36,11 @@ interface Missing {
 export class RegistrySchemas implements SchemaLookup, SchemaLoader {
   private readonly schemas = new Map<number, WriterSchema>();
   private readonly missing = new Map<number, Missing>();
-  private failures = 0;
   private outage: string | undefined;
 
   constructor(
     private readonly client: SchemaRegistry,
-    private readonly backoff: RegistryBackoff,
+    private readonly backoff: Backoff,
     private readonly telemetry: RegistryTelemetry,
     private readonly now: () => number = Date.now,
   ) {
@@ -64,13 +55,13 @@ export class RegistrySchemas implements SchemaLookup, SchemaLoader {
     return { state: "unknown" };
   }
 
-  async load(schemaId: number): Promise<LoadOutcome> {
+  async load(schemaId: number): Promise<Unavailable | undefined> {
     try {
       const schema = await this.client.getSchema(schemaId);
       const format = (this.client.cache.getSchema(schemaId)?.type ?? "AVRO") as SchemaFormat;
       this.schemas.set(schemaId, { format, decode: (body) => schema.fromBuffer(body) });
       this.recordAnswer("loaded");
-      return { settled: true };
+      return undefined;
     } catch (error) {
       const status = registryErrorStatus(error);
       if (status === 404) {
@@ -79,7 +70,7 @@ export class RegistrySchemas implements SchemaLookup, SchemaLoader {
           untilMs: this.now() + MISSING_TTL_MS,
         });
         this.recordAnswer("not_found");
-        return { settled: true };
+        return undefined;
       }
       return this.recordOutage(error as Error, status);
     }
@@ -95,18 +86,17 @@ export class RegistrySchemas implements SchemaLookup, SchemaLoader {
   private recordAnswer(outcome: "loaded" | "not_found"): void {
     this.telemetry.recordRegistryRequest(outcome);
     if (this.outage !== undefined) this.telemetry.recordRegistryUp(true);
-    this.failures = 0;
+    this.backoff.reset();
     this.outage = undefined;
   }
 
-  private recordOutage(error: Error, status: number | undefined): LoadOutcome {
+  private recordOutage(error: Error, status: number | undefined): Unavailable {
     this.telemetry.recordRegistryRequest("error");
     this.telemetry.recordRegistryUp(false);
-    const retryAfterMs = Math.min(this.backoff.initialMs * 2 ** this.failures, this.backoff.maxMs);
-    this.failures++;
+    const retryAfterMs = this.backoff.fail();
     // mappersmith reports a refused or reset connection as status 400 with the socket error as message
     const detail = `schema registry unavailable${status !== undefined && status !== 400 ? ` (HTTP ${status})` : ""}: ${error.message}`;
     this.outage = detail;
-    return { settled: false, retryAfterMs, detail };
+    return { retryAfterMs, detail };
   }
 }

@@ -16,6 +16,8 @@ export class SelfMetrics {
   private readonly assigned: Gauge;
   private readonly ready: Gauge;
   private readonly paused: Gauge;
+  private readonly deadLetters: Counter<"topic">;
+  private readonly deadLetterFailures: Counter;
 
   constructor(registry: Registry, topics: readonly string[], version: string) {
     const registers = [registry];
@@ -74,6 +76,17 @@ export class SelfMetrics {
       help: "Partitions paused while a dependency (the schema registry) is down; they resume where they stopped.",
       registers,
     });
+    this.deadLetters = new Counter({
+      name: "aggregator_dead_letters_total",
+      help: "Rejected records written to a dead-letter topic and acknowledged, per dead-letter topic.",
+      labelNames: ["topic"],
+      registers,
+    });
+    this.deadLetterFailures = new Counter({
+      name: "aggregator_dead_letter_failures_total",
+      help: "Failed writes to the dead-letter topic; the partition waits and retries, nothing is committed past the reject.",
+      registers,
+    });
     // Zero series for every topic and reason so ratios and alerts see 0, not absence.
     for (const topic of topics) {
       this.consumed.inc({ topic }, 0);
@@ -108,6 +121,14 @@ export class SelfMetrics {
 
   recordReady(ready: boolean): void {
     this.ready.set(ready ? 1 : 0);
+  }
+
+  recordDeadLetters(topic: string, count: number): void {
+    this.deadLetters.inc({ topic }, count);
+  }
+
+  recordDeadLetterFailure(): void {
+    this.deadLetterFailures.inc();
   }
 
   recordPaused(partitions: number): void {

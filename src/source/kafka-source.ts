@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Consumer, type EachBatchPayload, Kafka } from "kafkajs";
+import type { Consumer, EachBatchPayload } from "kafkajs";
 import type { Logger } from "pino";
-import { kafkaLogCreator, kafkaLogLevel } from "./kafka-log-creator.js";
+import { createKafka, type KafkaConnection } from "./kafka-connection.js";
 import type { BatchOutcome, BatchSink } from "./record-batch.js";
 
 /** What the source reports about itself; `SelfMetrics` implements it. */
@@ -17,16 +17,13 @@ export interface SourceTelemetry {
 const SILENCE_LIMIT_MS = 10_000;
 
 /** Settings of {@link KafkaSource}. */
-export interface KafkaSourceOptions {
-  readonly brokers: readonly string[];
-  readonly clientId: string;
+export interface KafkaSourceOptions extends KafkaConnection {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly fromBeginning: boolean;
   readonly fetchMaxBytesPerPartition: number;
   readonly fetchMaxBytes: number;
   readonly partitionsConcurrently: number;
-  readonly logLevel: string;
 }
 
 /** Whether the consumer is connected and a member of its group, and why not. */
@@ -63,14 +60,7 @@ export class KafkaSource {
     /** Called when the consumer crashed and kafkajs will not restart it: the process must not stay up idle. */
     private readonly onFatal: (error: Error) => void,
   ) {
-    const kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: [...options.brokers],
-      logLevel: kafkaLogLevel(options.logLevel),
-      logCreator: kafkaLogCreator(logger),
-      retry: { initialRetryTime: 300, retries: 10 },
-    });
-    this.consumer = kafka.consumer({
+    this.consumer = createKafka(options, logger).consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: options.fetchMaxBytesPerPartition,

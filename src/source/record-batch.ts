@@ -2,6 +2,9 @@
 export interface SourceRecord {
   readonly offset: string;
   readonly value: Buffer | null;
+  readonly key?: Buffer | null;
+  /** Kafka record headers, as kafkajs gives them. */
+  readonly headers?: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
 }
 
 /** Records of one topic-partition, in offset order. */

@@ -85,3 +85,37 @@ export async function committedOffsets(
     await admin.disconnect();
   }
 }
+
+/** A record read back from a topic: key, value and headers as the broker stored them. */
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, Buffer | undefined>;
+}
+
+/** Reads a topic from the beginning with a fresh group until `count` records arrived. */
+export async function readTopic(brokers: string, topic: string, count: number): Promise<ReadRecord[]> {
+  const consumer = testKafka(brokers).consumer({ groupId: uniqueName("reader") });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers as Record<string, Buffer | undefined>,
+        });
+      },
+    });
+    await waitFor(`${count} records on ${topic}`, async () => (records.length >= count ? true : undefined));
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}

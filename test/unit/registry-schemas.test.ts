@@ -1,6 +1,7 @@
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import { describe, expect, it } from "vitest";
 import { RegistrySchemas } from "../../src/registry/registry-schemas.js";
+import { Backoff } from "../../src/util/backoff.js";
 
 /** A registry client that answers from a script: a schema, or an error with an HTTP status. */
 function scriptedClient(answers: (id: number) => { status: number; message: string } | "AVRO" | "JSON") {
@@ -34,11 +35,11 @@ describe("RegistrySchemas", () => {
     const telemetry = recorder();
     const schemas = new RegistrySchemas(
       scriptedClient(() => "JSON"),
-      { initialMs: 100, maxMs: 1_000 },
+      new Backoff(100, 1_000),
       telemetry,
     );
     expect(schemas.entry(3)).toEqual({ state: "unknown" });
-    expect(await schemas.load(3)).toEqual({ settled: true });
+    expect(await schemas.load(3)).toBeUndefined();
     const entry = schemas.entry(3);
     expect(entry.state === "ready" && entry.schema.format).toBe("JSON");
     expect(entry.state === "ready" && entry.schema.decode(Buffer.from("abc"))).toEqual({
@@ -52,11 +53,11 @@ describe("RegistrySchemas", () => {
     let now = 0;
     const schemas = new RegistrySchemas(
       scriptedClient(() => ({ status: 404, message: "Schema 9 not found" })),
-      { initialMs: 100, maxMs: 1_000 },
+      new Backoff(100, 1_000),
       recorder(),
       () => now,
     );
-    expect(await schemas.load(9)).toEqual({ settled: true });
+    expect(await schemas.load(9)).toBeUndefined();
     expect(schemas.entry(9)).toEqual({ state: "missing", detail: "schema id 9 is not in the registry" });
     now = 60_001;
     expect(schemas.entry(9)).toEqual({ state: "unknown" });
@@ -68,13 +69,13 @@ describe("RegistrySchemas", () => {
     const telemetry = recorder();
     const schemas = new RegistrySchemas(
       scriptedClient(() => answer),
-      { initialMs: 100, maxMs: 500 },
+      new Backoff(100, 500),
       telemetry,
     );
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
       const outcome = await schemas.load(1);
-      if (outcome.settled) throw new Error("an outage must not settle");
+      if (outcome === undefined) throw new Error("an outage must not settle");
       delays.push(outcome.retryAfterMs);
     }
     expect(delays).toEqual([100, 200, 400, 500, 500]);
@@ -85,19 +86,17 @@ describe("RegistrySchemas", () => {
     expect(schemas.entry(1)).toEqual({ state: "unknown" });
     answer = { status: 400, message: "connect ECONNREFUSED 127.0.0.1:8081" };
     const refused = await schemas.load(1);
-    expect(!refused.settled && refused.detail).toBe(
-      "schema registry unavailable: connect ECONNREFUSED 127.0.0.1:8081",
-    );
+    expect(refused?.detail).toBe("schema registry unavailable: connect ECONNREFUSED 127.0.0.1:8081");
     answer = "AVRO";
-    expect(await schemas.load(1)).toEqual({ settled: true });
+    expect(await schemas.load(1)).toBeUndefined();
     expect(schemas.currentStatus()).toEqual({ ready: true, detail: "1 schemas cached" });
     const afterRecovery = new RegistrySchemas(
       scriptedClient(() => ({ status: 500, message: "x" })),
-      { initialMs: 100, maxMs: 500 },
+      new Backoff(100, 500),
       recorder(),
     );
     const first = await afterRecovery.load(2);
-    expect(!first.settled && first.retryAfterMs).toBe(100);
+    expect(first?.retryAfterMs).toBe(100);
     expect(telemetry.events).toEqual(["up", ...Array(6).fill(["error", "down"]).flat(), "loaded", "up"]);
   });
 });

@@ -1,0 +1,112 @@
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { DEAD_LETTER_HEADERS } from "../../src/dead-letter/dead-letter.js";
+import { detectionWire, jsonBytes } from "../support/events.js";
+import { committedOffsets, createTopics, produce, readTopic } from "../support/kafka-client.js";
+import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
+import { waitFor } from "../support/wait-for.js";
+
+const brokers = inject("kafkaBrokers");
+
+/** Rejects of several kinds, with keys and headers (one of them not UTF-8) that must survive the trip. */
+const BAD = [
+  {
+    value: Buffer.from('{"camera_id": 1,'),
+    key: "cam-1",
+    headers: { trace: "abc", raw: Buffer.from([0xff, 0xfe, 0x00]) },
+    reason: "invalid_json",
+  },
+  { value: Buffer.from([0xc3, 0x28, 0xff, 0x00, 0x7b]), reason: "unknown_encoding" },
+  { value: jsonBytes(detectionWire({ latency_seconds: -1 })), key: "cam-2", reason: "out_of_range" },
+  { value: Buffer.from(`{"pad":"${"x".repeat(70_000)}"}`), reason: "too_large" },
+  { value: Buffer.from([0, 0, 0, 0, 5, 1]), reason: "registry_not_configured" },
+];
+
+describe("dead-letter topic", () => {
+  const started: TestAggregator[] = [];
+  afterAll(async () => {
+    for (const aggregator of started) await aggregator.stop();
+  });
+
+  it("receives every rejected record byte for byte, with its reason and source, and nothing else", async () => {
+    const aggregator = await startTestAggregator(
+      brokers,
+      { deadLetterTopic: "{topic}.dlq" },
+      {
+        create: (detection, llm) =>
+          createTopics(brokers, [detection, llm, `${detection}.dlq`, `${llm}.dlq`], 2),
+      },
+    );
+    started.push(aggregator);
+    const topic = aggregator.config.detectionTopic;
+    const messages = [
+      ...BAD.map((bad, i) => ({ ...bad, partition: i % 2 })),
+      ...[1, 2, 3].map((i) => ({ value: jsonBytes(detectionWire()), partition: i % 2 })),
+      { value: null, key: "gone", partition: 0 },
+    ];
+    await produce(brokers, topic, messages);
+    const samples = await aggregator.waitForConsumed({ [topic]: messages.length });
+    expect(samples.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(3);
+    expect(samples.get(`aggregator_dead_letters_total{topic="${topic}.dlq"}`)).toBe(BAD.length);
+
+    const letters = await readTopic(brokers, `${topic}.dlq`, BAD.length);
+    const source = await readTopic(brokers, topic, messages.length);
+    expect(letters).toHaveLength(BAD.length);
+    for (const bad of BAD) {
+      const letter = letters.find((l) => l.value?.equals(bad.value));
+      expect(letter, bad.reason).toBeDefined();
+      if (!letter) continue;
+      expect(letter.key?.toString() ?? null).toBe(bad.key ?? null);
+      const header = (name: string) => letter.headers[name]?.toString();
+      expect(header(DEAD_LETTER_HEADERS.reason)).toBe(bad.reason);
+      expect(header(DEAD_LETTER_HEADERS.topic)).toBe(topic);
+      expect(header(DEAD_LETTER_HEADERS.error)?.length).toBeGreaterThan(0);
+      for (const [name, value] of Object.entries(bad.headers ?? {})) {
+        expect(letter.headers[name]).toEqual(Buffer.from(value));
+      }
+      const original = source.find(
+        (r) =>
+          r.partition === Number(header(DEAD_LETTER_HEADERS.partition)) &&
+          r.offset === header(DEAD_LETTER_HEADERS.offset),
+      );
+      expect(original?.value).toEqual(bad.value);
+    }
+  });
+
+  it("holds the partition while the dead-letter topic cannot be written, and commits nothing past the reject", async () => {
+    const aggregator = await startTestAggregator(
+      brokers,
+      { deadLetterTopic: "{topic}.not-yet" },
+      { partitions: 1 },
+    );
+    started.push(aggregator);
+    const topic = aggregator.config.detectionTopic;
+    const valid = (n: number) => Array.from({ length: n }, () => ({ value: jsonBytes(detectionWire()) }));
+    await produce(brokers, topic, [...valid(2), { value: Buffer.from("not json") }, ...valid(3)]);
+
+    const readiness = await waitFor("/readyz to name the dead-letter topic", async () => {
+      const response = await fetch(`${aggregator.baseUrl}/readyz`);
+      const body = (await response.json()) as { checks: { name: string; ready: boolean; detail: string }[] };
+      const check = body.checks.find((c) => c.name === "dead_letter");
+      return response.status === 503 && check?.ready === false ? check.detail : undefined;
+    });
+    expect(readiness).toContain(`cannot write to the dead-letter topic ${topic}.not-yet`);
+    const during = await aggregator.scrape();
+    // The batch is one slice: it takes effect whole or not at all, so nothing is counted yet.
+    expect(during.get(`aggregator_events_consumed_total{topic="${topic}"}`)).toBe(0);
+    expect(during.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBeUndefined();
+    expect(during.get("aggregator_partitions_paused")).toBe(1);
+    expect((await committedOffsets(brokers, aggregator.config.groupId, topic))[0] ?? -1).toBeLessThanOrEqual(
+      0,
+    );
+
+    await createTopics(brokers, [`${topic}.not-yet`], 1);
+    const after = await aggregator.waitForConsumed({ [topic]: 6 }, 60_000);
+    expect(after.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(5);
+    expect(after.get(`aggregator_events_invalid_total{topic="${topic}",reason="unknown_encoding"}`)).toBe(1);
+    const letters = await readTopic(brokers, `${topic}.not-yet`, 1);
+    expect(letters.map((l) => l.value?.toString())).toEqual(["not json"]);
+    await waitFor("/readyz 200 again", async () =>
+      (await fetch(`${aggregator.baseUrl}/readyz`)).status === 200 ? true : undefined,
+    );
+  });
+});
