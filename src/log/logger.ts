@@ -2,7 +2,11 @@ import { type Logger, pino } from "pino";
 
 export type { Logger } from "pino";
 
-/** JSON lines on stdout, one per lifecycle event; `component` names the part that speaks. */
+/**
+ * JSON lines on stdout, one per lifecycle event; `component` names the part
+ * that speaks. Written synchronously: the service logs little, and the last
+ * lines before a crash (SIGKILL, OOM) are the ones an operator needs.
+ */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
@@ -11,6 +15,6 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ fd: 1, sync: false }),
+    destination ?? pino.destination({ fd: 1, sync: true }),
   );
 }

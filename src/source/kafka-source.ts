@@ -151,6 +151,17 @@ export class KafkaSource {
       resolveOffset(batch.lastOffset());
       this.nextOffsets.set(key, (BigInt(batch.lastOffset()) + 1n).toString());
     }
+    // After a crash, the last of these lines per partition shows what was applied but maybe not committed.
+    this.logger.debug(
+      {
+        event: "batch_applied",
+        topic: batch.topic,
+        partition: batch.partition,
+        records: batch.messages.length,
+        nextOffset: this.nextOffsets.get(key),
+      },
+      "batch applied; its offsets are committed next",
+    );
     this.telemetry.recordLag(batch.topic, batch.partition, Number(batch.offsetLag()));
     // kafkajs commits the resolved offsets right after this handler returns (autoCommit), before the next batch.
     await heartbeat();
