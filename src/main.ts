@@ -118,6 +118,7 @@ export async function startAggregator(
       fetchMaxBytesPerPartition: config.fetchMaxBytesPerPartition,
       fetchMaxBytes: config.fetchMaxBytes,
       partitionsConcurrently: config.partitionsConcurrently,
+      sessionTimeoutMs: config.sessionTimeout,
     },
     pipeline,
     selfMetrics,

@@ -93,6 +93,15 @@ export const SETTINGS = {
     expected: "a positive integer number of bytes",
     type: settingText.positiveInt,
   }),
+  sessionTimeout: setting({
+    env: "KAFKA_SESSION_TIMEOUT",
+    flag: "--session-timeout",
+    description:
+      "how long the group waits for a member that stopped heartbeating (a crashed replica's partitions move after this)",
+    defaultValue: "30s",
+    expected: "a duration such as 30s, within the broker's group.min/max.session.timeout.ms (6s to 30m by default)",
+    type: settingText.durationMs,
+  }),
   partitionsConcurrently: setting({
     env: "KAFKA_PARTITIONS_CONCURRENTLY",
     flag: "--partitions-concurrently",

@@ -24,6 +24,7 @@ export interface KafkaSourceOptions extends KafkaConnection {
   readonly fetchMaxBytesPerPartition: number;
   readonly fetchMaxBytes: number;
   readonly partitionsConcurrently: number;
+  readonly sessionTimeoutMs: number;
 }
 
 /** Whether the consumer is connected and a member of its group, and why not. */
@@ -65,6 +66,9 @@ export class KafkaSource {
       allowAutoTopicCreation: false,
       maxBytesPerPartition: options.fetchMaxBytesPerPartition,
       maxBytes: options.fetchMaxBytes,
+      sessionTimeout: options.sessionTimeoutMs,
+      // a third of the session (kafkajs's default 3 s for its default 30 s): two heartbeats may be lost
+      heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
       // read_committed: records of aborted transactions are never counted
       readUncommitted: false,
     });

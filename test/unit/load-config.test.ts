@@ -15,6 +15,7 @@ describe("loadConfig", () => {
       fetchMaxBytesPerPartition: 4_194_304,
       fetchMaxBytes: 33_554_432,
       partitionsConcurrently: 1,
+      sessionTimeout: 30_000,
       httpHost: "0.0.0.0",
       httpPort: 9310,
       detectionBuckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
