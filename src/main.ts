@@ -14,6 +14,7 @@ import { createHttpApp } from "./expose/http-app.js";
 import { type HttpServer, startHttpServer } from "./expose/http-server.js";
 import { createMetricsRenderer } from "./expose/metrics-exposition.js";
 import { promClientFamilies } from "./expose/prom-client-families.js";
+import type { ScrapeCredentials } from "./expose/scrape-auth.js";
 import { statusSnapshot } from "./expose/status-snapshot.js";
 import { createLogger, type Logger } from "./log/logger.js";
 import { RateLimitedLog } from "./log/rate-limited-log.js";
@@ -127,6 +128,7 @@ export async function startAggregator(
   );
 
   const app = createHttpApp({
+    credentials: scrapeCredentials(config),
     render: createMetricsRenderer(() => aggregator.families(), registry),
     readiness: [
       { name: "kafka", status: () => source.currentStatus() },
@@ -157,6 +159,15 @@ export async function startAggregator(
       logger.info({ event: "shutdown", phase: "done" }, "stopped");
     },
   };
+}
+
+/** The credentials scrapers must present, if any were configured. */
+function scrapeCredentials(config: Config): ScrapeCredentials | undefined {
+  if (config.metricsBearerToken !== undefined) return { kind: "bearer", token: config.metricsBearerToken };
+  if (config.metricsUsername !== undefined && config.metricsPassword !== undefined) {
+    return { kind: "basic", username: config.metricsUsername, password: config.metricsPassword };
+  }
+  return undefined;
 }
 
 /**

@@ -105,6 +105,34 @@ export function loadConfig(
       got: String(values.llmTopic),
     });
   }
+  if (problems.length === 0) problems.push(...scrapeAuthProblems(values as Config));
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
+}
+
+/** One way to authenticate scrapers, and a basic-auth user with its password. */
+function scrapeAuthProblems(config: Config): SettingProblem[] {
+  const { metricsBearerToken, metricsUsername, metricsPassword } = SETTINGS;
+  if (config.metricsBearerToken !== undefined && config.metricsUsername !== undefined) {
+    return [
+      {
+        env: metricsUsername.env,
+        flag: metricsUsername.flag,
+        expected: `empty when ${metricsBearerToken.env} is set (choose bearer or basic auth)`,
+        got: config.metricsUsername,
+      },
+    ];
+  }
+  if ((config.metricsUsername === undefined) !== (config.metricsPassword === undefined)) {
+    const missing = config.metricsUsername === undefined ? metricsUsername : metricsPassword;
+    return [
+      {
+        env: missing.env,
+        flag: missing.flag,
+        expected: `a value: ${metricsUsername.env} and ${metricsPassword.env} go together`,
+        got: "",
+      },
+    ];
+  }
+  return [];
 }

@@ -99,7 +99,8 @@ export const SETTINGS = {
     description:
       "how long the group waits for a member that stopped heartbeating (a crashed replica's partitions move after this)",
     defaultValue: "30s",
-    expected: "a duration such as 30s, within the broker's group.min/max.session.timeout.ms (6s to 30m by default)",
+    expected:
+      "a duration such as 30s, within the broker's group.min/max.session.timeout.ms (6s to 30m by default)",
     type: settingText.durationMs,
   }),
   partitionsConcurrently: setting({
@@ -232,6 +233,33 @@ export const SETTINGS = {
     defaultValue: "5s",
     expected: "a duration such as 5s",
     type: settingText.durationMs,
+  }),
+  metricsBearerToken: setting({
+    env: "METRICS_BEARER_TOKEN",
+    flag: "--metrics-bearer-token",
+    description:
+      "bearer token /metrics, / and /api/status require (empty: open); or METRICS_BEARER_TOKEN_FILE",
+    defaultValue: "",
+    expected: "a string",
+    type: settingText.optionalText,
+    secret: true,
+  }),
+  metricsUsername: setting({
+    env: "METRICS_USERNAME",
+    flag: "--metrics-username",
+    description: "basic-auth user /metrics, / and /api/status require (empty: open)",
+    defaultValue: "",
+    expected: "a string without ':'",
+    type: settingText.optionalUsername,
+  }),
+  metricsPassword: setting({
+    env: "METRICS_PASSWORD",
+    flag: "--metrics-password",
+    description: "basic-auth password for METRICS_USERNAME; or METRICS_PASSWORD_FILE",
+    defaultValue: "",
+    expected: "a string",
+    type: settingText.optionalText,
+    secret: true,
   }),
   logLevel: setting({
     env: "LOG_LEVEL",

@@ -66,6 +66,11 @@ export const settingText = {
     .transform(Number)
     .pipe(z.number().min(0).max(1)),
   encoding: z.enum(["json"]),
+  /** A basic-auth user name (no ':'), or empty for none. */
+  optionalUsername: z
+    .string()
+    .regex(/^[^:]*$/)
+    .transform((text) => (text.trim() === "" ? undefined : text)),
   /** Empty for none. */
   optionalText: z.string().transform((text) => (text.trim() === "" ? undefined : text)),
   /** A topic name in which `{topic}` stands for a source topic, or empty for none. */

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { healthzHandler, type ReadinessCheck, readyzHandler } from "./health-routes.js";
 import type { MetricsRenderer } from "./metrics-exposition.js";
 import { metricsHandler } from "./metrics-route.js";
+import { type ScrapeCredentials, scrapeAuth } from "./scrape-auth.js";
 import { statusPageHandler } from "./status-page.js";
 import type { StatusSnapshot } from "./status-snapshot.js";
 
@@ -10,11 +11,21 @@ export interface HttpAppParts {
   readonly render: MetricsRenderer;
   readonly readiness: readonly ReadinessCheck[];
   readonly status: () => Promise<StatusSnapshot>;
+  /** When set, `/metrics`, `/` and `/api/status` require these; the probes stay open. */
+  readonly credentials?: ScrapeCredentials | undefined;
 }
 
-/** The Hono app: `/metrics`, `/healthz`, `/readyz`, the status page `/` and its data `/api/status`. */
-export function createHttpApp({ render, readiness, status }: HttpAppParts): Hono {
+/**
+ * The Hono app: `/metrics`, `/healthz`, `/readyz`, the status page `/` and
+ * its data `/api/status`. Probes stay unauthenticated (kubelets and load
+ * balancers rarely send credentials, and they reveal no event data).
+ */
+export function createHttpApp({ render, readiness, status, credentials }: HttpAppParts): Hono {
   const app = new Hono();
+  if (credentials) {
+    const auth = scrapeAuth(credentials);
+    for (const path of ["/metrics", "/", "/api/status"]) app.use(path, auth);
+  }
   app.get("/metrics", metricsHandler(render));
   app.get("/healthz", healthzHandler());
   app.get("/readyz", readyzHandler(readiness));

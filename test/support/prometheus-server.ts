@@ -28,7 +28,11 @@ interface ScrapeConfig {
  * absolute rule paths, and a 1 s scrape interval (and timeout) so the test
  * waits seconds, not minutes.
  */
-export async function startPrometheus(target: string): Promise<PrometheusServer> {
+export async function startPrometheus(
+  target: string,
+  /** Added to every scrape job, e.g. `authorization` or `basic_auth`. */
+  jobSettings: Record<string, unknown> = {},
+): Promise<PrometheusServer> {
   const dir = await mkdtemp(join(tmpdir(), "prometheus-e2e-"));
   const config = parse(await readFile(new URL("../../prometheus.yml", import.meta.url), "utf8")) as {
     global: Record<string, string>;
@@ -44,6 +48,7 @@ export async function startPrometheus(target: string): Promise<PrometheusServer>
     job.scrape_interval = "1s";
     job.scrape_timeout = "1s";
     job.static_configs = [{ targets: [target] }];
+    Object.assign(job, jobSettings);
   }
   await writeFile(join(dir, "prometheus.yml"), stringify(config));
   const port = await freePort();

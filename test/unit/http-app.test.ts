@@ -1,9 +1,11 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createHttpApp } from "../../src/expose/http-app.js";
+import type { ScrapeCredentials } from "../../src/expose/scrape-auth.js";
 
-function app(ready: boolean) {
+function app(ready: boolean, credentials?: ScrapeCredentials) {
   return createHttpApp({
+    credentials,
     render: async (format) => (format === "openmetrics" ? "up_total 1\n# EOF\n" : "up_total 1\n"),
     readiness: [
       { name: "kafka", status: () => ({ ready, detail: ready ? "member of group g" : "connecting" }) },
@@ -59,5 +61,34 @@ describe("HTTP app", () => {
     expect(await (await app(true).request("/api/status")).json()).toMatchObject({
       events: { consumed: 3, invalid: 1 },
     });
+  });
+
+  it("requires the bearer token on /metrics, / and /api/status when one is set, and leaves the probes open", async () => {
+    const secured = app(true, { kind: "bearer", token: "s3cret-token" });
+    for (const path of ["/metrics", "/", "/api/status"]) {
+      expect((await secured.request(path)).status).toBe(401);
+      const wrong = await secured.request(path, { headers: { authorization: "Bearer s3cret-tokeN" } });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.text()).not.toContain("s3cret");
+      expect(
+        (await secured.request(path, { headers: { authorization: "Bearer s3cret-token" } })).status,
+      ).toBe(200);
+    }
+    expect((await secured.request("/healthz")).status).toBe(200);
+    expect((await secured.request("/readyz")).status).toBe(200);
+    expect((await secured.request("/metrics")).headers.get("www-authenticate")).toBe(
+      'Bearer realm="metrics-aggregator"',
+    );
+  });
+
+  it("requires basic auth when a user and password are set", async () => {
+    const secured = app(true, { kind: "basic", username: "prometheus", password: "pa:ss" });
+    const basic = (user: string, password: string) => ({
+      headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` },
+    });
+    expect((await secured.request("/metrics")).status).toBe(401);
+    expect((await secured.request("/metrics", basic("prometheus", "pa:sS"))).status).toBe(401);
+    expect((await secured.request("/metrics", basic("Prometheus", "pa:ss"))).status).toBe(401);
+    expect((await secured.request("/metrics", basic("prometheus", "pa:ss"))).status).toBe(200);
   });
 });

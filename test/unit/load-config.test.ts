@@ -30,6 +30,9 @@ describe("loadConfig", () => {
       schemaRegistryUsername: undefined,
       schemaRegistryPassword: undefined,
       schemaRegistryTimeout: 5_000,
+      metricsBearerToken: undefined,
+      metricsUsername: undefined,
+      metricsPassword: undefined,
       logLevel: "info",
     });
   });
@@ -139,5 +142,20 @@ describe("loadConfig", () => {
     expect(() => loadConfig({}, { SCHEMA_REGISTRY_URL: "registry:8081" })).toThrow(
       'SCHEMA_REGISTRY_URL (--schema-registry-url): expected an http:// or https:// URL, or empty, got "registry:8081"',
     );
+  });
+
+  it("takes one way of authenticating scrapers, and a basic-auth user only with its password", () => {
+    expect(() =>
+      loadConfig({}, { METRICS_BEARER_TOKEN: "t", METRICS_USERNAME: "u", METRICS_PASSWORD: "p" }),
+    ).toThrow(
+      'METRICS_USERNAME (--metrics-username): expected empty when METRICS_BEARER_TOKEN is set (choose bearer or basic auth), got "u"',
+    );
+    expect(() => loadConfig({}, { METRICS_USERNAME: "u" })).toThrow(
+      "METRICS_PASSWORD (--metrics-password): expected a value: METRICS_USERNAME and METRICS_PASSWORD go together",
+    );
+    expect(loadConfig({}, { METRICS_USERNAME: "u", METRICS_PASSWORD: "p" })).toMatchObject({
+      metricsUsername: "u",
+      metricsPassword: "p",
+    });
   });
 });
