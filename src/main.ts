@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { EventAggregator } from "./aggregate/event-aggregator.js";
 import { parseCommandLine } from "./cli/command-line.js";
 import { ConfigError } from "./config/config-error.js";
+import { kafkaConnectionOf } from "./config/kafka-connection-config.js";
 import { loadConfig, loadSettings, redactSecrets } from "./config/load-config.js";
 import { type Config, SETTINGS } from "./config/settings.js";
 import { DeadLetterProducer } from "./dead-letter/dead-letter-producer.js";
@@ -49,6 +50,7 @@ export async function startAggregator(
   config: Config,
   logger: Logger,
   onFatal: (error: Error) => void = () => {},
+  readFile: (path: string) => string = readTextFile,
 ): Promise<RunningAggregator> {
   const topics = [config.detectionTopic, config.llmTopic];
   const kinds = new Map<string, EventKind>([
@@ -87,7 +89,7 @@ export async function startAggregator(
           new Backoff(500, 30_000),
           new RegistryMetrics(registry),
         );
-  const kafkaConnection = { brokers: config.brokers, clientId: config.clientId, logLevel: config.logLevel };
+  const kafkaConnection = kafkaConnectionOf(config, readFile);
   const deadLetters =
     config.deadLetterTopic === undefined
       ? undefined
@@ -225,10 +227,17 @@ export async function main(argv: readonly string[] = process.argv, env = process
   process.once("SIGINT", () => void shutdown("SIGINT", 0));
 
   logger.info({ event: "starting", version: VERSION, config: redactSecrets(SETTINGS, config) }, "starting");
-  running = await startAggregator(config, logger, (error) => void shutdown(`fatal: ${error.message}`, 1));
+  try {
+    running = await startAggregator(config, logger, (error) => void shutdown(`fatal: ${error.message}`, 1));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`metrics-aggregator: ${error.message}\n`);
+    process.exit(2);
+  }
 }
 
-const readSecretFile = (path: string) => readFileSync(path, "utf8");
+const readTextFile = (path: string) => readFileSync(path, "utf8");
+const readSecretFile = readTextFile;
 
 function invokedDirectly(): boolean {
   const entry = process.argv[1];

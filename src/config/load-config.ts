@@ -105,9 +105,25 @@ export function loadConfig(
       got: String(values.llmTopic),
     });
   }
-  if (problems.length === 0) problems.push(...scrapeAuthProblems(values as Config));
+  if (problems.length === 0)
+    problems.push(...scrapeAuthProblems(values as Config), ...saslProblems(values as Config));
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
+}
+
+/** A SASL mechanism needs a user and a password. */
+function saslProblems(config: Config): SettingProblem[] {
+  if (config.saslMechanism === undefined) return [];
+  return [SETTINGS.saslUsername, SETTINGS.saslPassword]
+    .filter(
+      (spec) => (spec === SETTINGS.saslUsername ? config.saslUsername : config.saslPassword) === undefined,
+    )
+    .map((spec) => ({
+      env: spec.env,
+      flag: spec.flag,
+      expected: `a value when ${SETTINGS.saslMechanism.env} is ${config.saslMechanism}`,
+      got: spec.secret ? undefined : "",
+    }));
 }
 
 /** One way to authenticate scrapers, and a basic-auth user with its password. */

@@ -66,6 +66,12 @@ export const settingText = {
     .transform(Number)
     .pipe(z.number().min(0).max(1)),
   encoding: z.enum(["json"]),
+  saslMechanism: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(["", "plain", "scram-sha-256", "scram-sha-512"]))
+    .transform((text) => (text === "" ? undefined : text)),
   /** A basic-auth user name (no ':'), or empty for none. */
   optionalUsername: z
     .string()

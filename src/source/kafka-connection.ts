@@ -1,4 +1,4 @@
-import { Kafka } from "kafkajs";
+import { Kafka, type SASLOptions } from "kafkajs";
 import type { Logger } from "pino";
 import { kafkaLogCreator, kafkaLogLevel } from "./kafka-log-creator.js";
 
@@ -7,6 +7,13 @@ export interface KafkaConnection {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logLevel: string;
+  readonly sasl?: {
+    readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+    readonly username: string;
+    readonly password: string;
+  };
+  /** TLS to the brokers; `ca` replaces the system's CAs when given. */
+  readonly tls?: { readonly ca?: readonly string[] };
 }
 
 /** A kafkajs client whose logs go to the service's JSON log. */
@@ -17,5 +24,9 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
     logLevel: kafkaLogLevel(connection.logLevel),
     logCreator: kafkaLogCreator(logger),
     retry: { initialRetryTime: 300, retries: 10 },
+    ...(connection.tls
+      ? { ssl: connection.tls.ca ? { ca: [...connection.tls.ca], rejectUnauthorized: true } : true }
+      : {}),
+    ...(connection.sasl ? { sasl: { ...connection.sasl } as SASLOptions } : {}),
   });
 }

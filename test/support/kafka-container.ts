@@ -23,23 +23,39 @@ export interface KafkaBroker {
 const STARTED = /Kafka Server started/;
 const CLUSTER_ID = "bWV0cmljcy1hZ2dyZWdhdG9y";
 
+/** Listeners, settings and files a broker needs beyond the plain one (SASL, TLS). */
+export interface BrokerExtras {
+  /** Extra listeners by name, e.g. `SASL_SSL`, each on its own port (same inside and outside). */
+  readonly listeners?: Readonly<Record<string, number>>;
+  /** Extra `server.properties` lines. */
+  readonly properties?: readonly string[];
+  /** Extra `kafka-storage.sh format` arguments, e.g. `--add-scram …`. */
+  readonly formatArgs?: readonly string[];
+  /** Files copied into the container before it starts. */
+  readonly files?: readonly { readonly content: string | Buffer; readonly target: string }[];
+}
+
+const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
 /**
  * The broker's configuration and start, identical for the official
  * `apache/kafka` image and the locally built one: both lay out
  * `/opt/kafka/bin/kafka-storage.sh` and `kafka-server-start.sh`.
- * The client listener uses the same port inside and outside the container so
+ * Client listeners use the same port inside and outside the container so
  * the advertised address stays right across a container stop and start.
  */
-function startScript(port: number): string {
+function startScript(port: number, extras: BrokerExtras): string {
+  const listeners = { PLAINTEXT: port, ...extras.listeners };
+  const names = Object.keys(listeners);
   const properties = [
     "process.roles=broker,controller",
     "node.id=1",
     "controller.quorum.voters=1@localhost:9093",
-    `listeners=PLAINTEXT://0.0.0.0:${port},CONTROLLER://localhost:9093`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=${names.map((n) => `${n}://0.0.0.0:${listeners[n as keyof typeof listeners]}`).join(",")},CONTROLLER://localhost:9093`,
+    `advertised.listeners=${names.map((n) => `${n}://127.0.0.1:${listeners[n as keyof typeof listeners]}`).join(",")}`,
     "controller.listener.names=CONTROLLER",
     "inter.broker.listener.name=PLAINTEXT",
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `listener.security.protocol.map=${names.map((n) => `${n}:${n}`).join(",")},CONTROLLER:PLAINTEXT`,
     "log.dirs=/tmp/kafka-logs",
     "num.partitions=1",
     "offsets.topic.replication.factor=1",
@@ -50,11 +66,12 @@ function startScript(port: number): string {
     "share.coordinator.state.topic.min.isr=1",
     "group.initial.rebalance.delay.ms=0",
     "auto.create.topics.enable=true",
+    ...(extras.properties ?? []),
   ];
   return [
     "set -e",
-    `printf '%s\\n' ${properties.map((line) => `'${line}'`).join(" ")} > /tmp/server.properties`,
-    `/opt/kafka/bin/kafka-storage.sh format --ignore-formatted -t ${CLUSTER_ID} -c /tmp/server.properties`,
+    `printf '%s\\n' ${properties.map(quote).join(" ")} > /tmp/server.properties`,
+    `/opt/kafka/bin/kafka-storage.sh format --ignore-formatted -t ${CLUSTER_ID} -c /tmp/server.properties ${(extras.formatArgs ?? []).map(quote).join(" ")}`,
     "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties",
   ].join("\n");
 }
@@ -80,16 +97,19 @@ export async function freePort(): Promise<number> {
  * traffic on this machine by binding the published port to 127.0.0.1 only.
  */
 class LoopbackKafkaContainer extends GenericContainer {
-  constructor(image: string, port: number) {
+  constructor(image: string, port: number, extras: BrokerExtras) {
     super(image);
-    this.withEntrypoint(["sh", "-c", startScript(port)])
-      .withExposedPorts({ container: port, host: port })
+    const ports = [port, ...Object.values(extras.listeners ?? {})];
+    this.withEntrypoint(["sh", "-c", startScript(port, extras)])
+      .withExposedPorts(...ports.map((p) => ({ container: p, host: p })))
       .withWaitStrategy(Wait.forLogMessage(STARTED))
       .withStartupTimeout(120_000)
       .withLabels({ "metrics-aggregator.role": "test-kafka" });
-    this.hostConfig.PortBindings = {
-      [`${port}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: String(port) }],
-    };
+    if (extras.files?.length)
+      this.withCopyContentToContainer(extras.files.map((f) => ({ ...f, mode: 0o644 })));
+    this.hostConfig.PortBindings = Object.fromEntries(
+      ports.map((p) => [`${p}/tcp`, [{ HostIp: "127.0.0.1", HostPort: String(p) }]]),
+    );
   }
 }
 
@@ -137,9 +157,10 @@ type DockerContainer = ReturnType<RuntimeClient["container"]["getById"]>;
  */
 export async function startKafkaContainer(
   image = process.env.KAFKA_IMAGE || DEFAULT_KAFKA_IMAGE,
+  extras: BrokerExtras = {},
 ): Promise<KafkaBroker> {
   const port = await freePort();
-  const container: StartedTestContainer = await new LoopbackKafkaContainer(image, port).start();
+  const container: StartedTestContainer = await new LoopbackKafkaContainer(image, port, extras).start();
   const runtime = await getContainerRuntimeClient();
   const docker = runtime.container.getById(container.getId());
   try {
