@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes } from "../support/events.js";
-import { committedOffsets, produce } from "../support/kafka-client.js";
+import { committedOffsets, produce, testKafka } from "../support/kafka-client.js";
 import { type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
 import { only } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
@@ -13,6 +13,46 @@ if (!containers)
   );
 
 const OUTAGE_MS = 30_000;
+
+/**
+ * Produces 50 events every 100 ms until stopped, as the cameras would. A send
+ * the broker does not acknowledge is retried, the same events again, by the
+ * same idempotent producer (a retry of a write that did land is dropped by the
+ * broker); `acked` counts only what the broker acknowledged.
+ */
+function startStream(brokers: string, topic: string) {
+  const producer = testKafka(brokers).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 2 },
+  });
+  let running = true;
+  let acked = 0;
+  let failures = 0;
+  const done = (async () => {
+    await producer.connect();
+    let chunk = events("stream", 50);
+    while (running) {
+      try {
+        await producer.send({ topic, acks: -1, messages: chunk });
+        acked += chunk.length;
+        chunk = events("stream", 50);
+      } catch {
+        failures++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await producer.disconnect();
+  })();
+  return {
+    acked: () => acked,
+    failures: () => failures,
+    async stop() {
+      running = false;
+      await done;
+    },
+  };
+}
 
 function events(camera: string, count: number) {
   return Array.from({ length: count }, (_, i) => ({
@@ -44,8 +84,11 @@ describe.skipIf(!containers)("a 30 s broker outage", () => {
       return Object.values(offsets).reduce((a, b) => a + b, 0) === 300 ? true : undefined;
     });
 
+    const stream = startStream(broker.bootstrap, topic);
+    await waitFor("the stream to flow", () => (stream.acked() >= 500 ? true : undefined));
     const stoppedAt = Date.now();
     await broker.stopBroker();
+    const ackedBeforeOutage = stream.acked();
     const scrapesDuringOutage: number[] = [];
     const notReadyAfterMs = await waitFor(
       "/readyz to turn 503",
@@ -79,16 +122,28 @@ describe.skipIf(!containers)("a 30 s broker outage", () => {
       },
     );
     const recoveryMs = Date.now() - restartedAt;
+    const ackedAtRecovery = stream.acked();
+    await waitFor(
+      "the stream to flow again",
+      () => (stream.acked() >= ackedAtRecovery + 500 ? true : undefined),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await stream.stop();
+    const streamed = stream.acked();
 
     await produce(broker.bootstrap, topic, events("after", 300));
-    const samples = await aggregator.waitForConsumed({ [topic]: 600 }, 60_000);
+    const samples = await aggregator.waitForConsumed({ [topic]: 600 + streamed }, 60_000);
     expect(only(samples, "detection_total")).toEqual({
       'detection_total{camera_id="before",model_type="yolov8n"}': 300,
+      'detection_total{camera_id="stream",model_type="yolov8n"}': streamed,
       'detection_total{camera_id="after",model_type="yolov8n"}': 300,
     });
     console.log(
       `[outage] /readyz 503 after ${notReadyAfterMs} ms; ${scrapesDuringOutage.length} scrapes during the outage all 200; ` +
-        `ready again ${recoveryMs} ms after the broker restarted`,
+        `ready again ${recoveryMs} ms after the broker restarted; ${streamed} events streamed through it ` +
+        `(${ackedBeforeOutage} before the stop, ${stream.failures()} sends refused during it), every one counted once`,
     );
   }, 240_000);
 });
