@@ -122,7 +122,7 @@ function saslProblems(config: Config): SettingProblem[] {
       env: spec.env,
       flag: spec.flag,
       expected: `a value when ${SETTINGS.saslMechanism.env} is ${config.saslMechanism}`,
-      got: spec.secret ? undefined : "",
+      got: "",
     }));
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { createTopics, produce } from "../support/kafka-client.js";
 import { type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
@@ -6,12 +6,18 @@ import { SASL_USER, type SecuredBrokerSetup, securedBrokerSetup } from "../suppo
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
 
+const containers = inject("containersAvailable");
+if (!containers)
+  console.warn(
+    "[skip] SASL and TLS: KAFKA_HARNESS_CONTAINERS=false, the harness cannot start a secured broker of its own",
+  );
+
 /**
  * SASL and TLS against a real broker of its own (the shared one has only a
  * plaintext listener): PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, with and
  * without TLS, and the failures an operator must be told about.
  */
-describe("SASL and TLS to the brokers", () => {
+describe.skipIf(!containers)("SASL and TLS to the brokers", () => {
   let setup: SecuredBrokerSetup;
   let broker: KafkaBroker;
   const started: TestAggregator[] = [];

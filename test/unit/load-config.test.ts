@@ -158,4 +158,15 @@ describe("loadConfig", () => {
       metricsPassword: "p",
     });
   });
+
+  it("needs a SASL user and password with a mechanism, and knows only the mechanisms kafkajs speaks", () => {
+    expect(() =>
+      loadConfig({}, { KAFKA_SASL_MECHANISM: "SCRAM-SHA-512", KAFKA_SASL_USERNAME: "alice" }),
+    ).toThrow(
+      'KAFKA_SASL_PASSWORD (--sasl-password): expected a value when KAFKA_SASL_MECHANISM is scram-sha-512, got ""',
+    );
+    expect(() => loadConfig({}, { KAFKA_SASL_MECHANISM: "gssapi" })).toThrow(
+      'KAFKA_SASL_MECHANISM (--sasl-mechanism): expected plain, scram-sha-256, scram-sha-512, or empty, got "gssapi"',
+    );
+  });
 });
