@@ -65,7 +65,7 @@ export const settingText = {
     .regex(/^\d+(\.\d+)?$/)
     .transform(Number)
     .pipe(z.number().min(0).max(1)),
-  encoding: z.enum(["json"]),
+  encoding: z.enum(["json", "avro", "json-schema"]),
   saslMechanism: z
     .string()
     .trim()

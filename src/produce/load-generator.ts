@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Kafka, type Message, Partitioners } from "kafkajs";
-import { EventGenerator, type GeneratorOptions } from "./event-generator.js";
+import { EventGenerator, type GeneratedEvent, type GeneratorOptions } from "./event-generator.js";
+
+/** Turns a generated event into the bytes sent: plain JSON, or framed for a schema registry. */
+export type PayloadEncoder = (event: GeneratedEvent) => Buffer | string | Promise<Buffer | string>;
 
 /** What a load run is asked to do. */
 export interface LoadOptions extends GeneratorOptions {
@@ -9,6 +12,8 @@ export interface LoadOptions extends GeneratorOptions {
   /** Events per second. */
   readonly rate: number;
   readonly durationMs: number;
+  /** Plain JSON when absent. */
+  readonly encode?: PayloadEncoder;
 }
 
 /** Counts so far, as the progress line and the summary show them. */
@@ -76,7 +81,8 @@ export async function runLoad(
         const now = Date.now();
         for (let i = 0; i < count; i++) {
           const event = generator.next(now);
-          (event.kind === "detection" ? detections : llms).push({ value: event.value });
+          const value = options.encode ? await options.encode(event) : event.value;
+          (event.kind === "detection" ? detections : llms).push({ value });
           if (!event.valid) invalid++;
         }
         try {

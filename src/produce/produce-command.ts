@@ -1,6 +1,8 @@
 import { Kafka, logLevel } from "kafkajs";
 import type { SettingValues } from "../config/load-config.js";
-import { formatProgress, runLoad } from "./load-generator.js";
+import { createRegistryClient } from "../registry/registry-client.js";
+import { FramedEventEncoder, registerSchemaFiles } from "../registry/schema-publisher.js";
+import { formatProgress, type PayloadEncoder, runLoad } from "./load-generator.js";
 import type { PRODUCE_SETTINGS } from "./produce-settings.js";
 
 /** Validated settings of `metrics-aggregator produce`. */
@@ -24,11 +26,28 @@ export async function produceCommand(
     retry: { retries: 3 },
   });
   const live = stderr.isTTY === true;
+  let encode: PayloadEncoder | undefined;
+  if (config.encoding !== "json") {
+    if (config.schemaRegistryUrl === undefined) {
+      stderr.write(
+        `metrics-aggregator produce: --encoding ${config.encoding} needs SCHEMA_REGISTRY_URL (--schema-registry-url)\n`,
+      );
+      return 2;
+    }
+    try {
+      encode = await framedEncoder(config, config.encoding, config.schemaRegistryUrl);
+    } catch (error) {
+      stderr.write(
+        `metrics-aggregator produce: cannot register schemas in ${config.schemaRegistryUrl}: ${(error as Error).message}\n`,
+      );
+      return 1;
+    }
+  }
   let summary: Awaited<ReturnType<typeof runLoad>>;
   try {
     summary = await runLoad(
       kafka,
-      { ...config, durationMs: config.duration },
+      { ...config, durationMs: config.duration, encode },
       (progress) => stderr.write(live ? `\r${formatProgress(progress)}  ` : `${formatProgress(progress)}\n`),
       signal,
     );
@@ -50,4 +69,29 @@ export async function produceCommand(
     })}\n`,
   );
   return summary.errors === 0 ? 0 : 1;
+}
+
+/**
+ * Registers `schemas/` and frames every valid event with its kind's newest
+ * schema; invalid events stay as they are (they could not be encoded, and
+ * the aggregator must still see and reject them).
+ */
+async function framedEncoder(
+  config: ProduceConfig,
+  encoding: "avro" | "json-schema",
+  url: string,
+): Promise<PayloadEncoder> {
+  const client = createRegistryClient({
+    url,
+    username: config.schemaRegistryUsername,
+    password: config.schemaRegistryPassword,
+    requestTimeoutMs: 10_000,
+  });
+  const registered = await registerSchemaFiles(client, {
+    detection: config.detectionTopic,
+    llm: config.llmTopic,
+  });
+  const encoder = new FramedEventEncoder(client, registered);
+  return (event) =>
+    event.valid ? encoder.encode(event.kind, encoding, JSON.parse(event.value)) : event.value;
 }

@@ -57,11 +57,15 @@ export const PRODUCE_SETTINGS = {
   encoding: setting({
     env: "PRODUCE_ENCODING",
     flag: "--encoding",
-    description: "wire encoding of the events",
+    description:
+      "wire encoding of the events: json, or avro / json-schema framed for the schema registry (schemas/ are registered first; invalid events stay plain JSON)",
     defaultValue: "json",
-    expected: "json",
+    expected: "json, avro or json-schema",
     type: settingText.encoding,
   }),
+  schemaRegistryUrl: SETTINGS.schemaRegistryUrl,
+  schemaRegistryUsername: SETTINGS.schemaRegistryUsername,
+  schemaRegistryPassword: SETTINGS.schemaRegistryPassword,
   seed: setting({
     env: "PRODUCE_SEED",
     flag: "--seed",

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { SchemaRegistryStandIn } from "../support/schema-registry-stand-in.js";
 import { spawnService } from "../support/service-process.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
@@ -77,5 +78,57 @@ describe("metrics-aggregator produce", () => {
       /^metrics-aggregator produce: cannot produce to 127\.0\.0\.1:1: .*ECONNREFUSED/,
     );
     expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe.each(["avro", "json-schema"])("metrics-aggregator produce --encoding %s", (encoding) => {
+  let registry: SchemaRegistryStandIn;
+  let aggregator: TestAggregator;
+
+  beforeAll(async () => {
+    registry = await new SchemaRegistryStandIn().start();
+    aggregator = await startTestAggregator(brokers, { schemaRegistryUrl: registry.url }, { partitions: 2 });
+  });
+  afterAll(async () => {
+    await aggregator?.stop();
+    await registry?.stop();
+  });
+
+  it("registers schemas/, frames every valid event, and the aggregator counts them all", async () => {
+    const { detectionTopic, llmTopic } = aggregator.config;
+    const run = spawnService({ SCHEMA_REGISTRY_URL: registry.url }, [
+      "produce",
+      "--brokers",
+      brokers,
+      "--detection-topic",
+      detectionTopic,
+      "--llm-topic",
+      llmTopic,
+      "--rate",
+      "500",
+      "--duration",
+      "2s",
+      "--invalid-ratio",
+      "0.05",
+      "--encoding",
+      encoding,
+    ]);
+    expect(await run.exited).toBe(0);
+    const summary = run.logs.at(-1) as { sent: number; invalid: number; errors: number };
+    expect(summary).toMatchObject({ sent: 1_000, errors: 0 });
+    const consumed = await waitFor("every produced event consumed", async () => {
+      const s = await aggregator.scrape();
+      const total =
+        (s.get(`aggregator_events_consumed_total{topic="${detectionTopic}"}`) ?? 0) +
+        (s.get(`aggregator_events_consumed_total{topic="${llmTopic}"}`) ?? 0);
+      return total === summary.sent ? s : undefined;
+    });
+    const sum = (prefix: string) =>
+      [...consumed].filter(([series]) => series.startsWith(prefix)).reduce((total, [, v]) => total + v, 0);
+    expect(sum("aggregator_events_invalid_total{")).toBe(summary.invalid);
+    expect(sum("detection_total{") + sum("llm_requests_total{")).toBe(summary.sent - summary.invalid);
+    // Framed: one lookup per schema used, none per message.
+    expect([...registry.lookups.values()].every((count) => count === 1)).toBe(true);
+    expect(registry.lookups.size).toBeGreaterThanOrEqual(2);
   });
 });
