@@ -12,8 +12,8 @@ import { createEventValidator } from "../src/decode/validate-event.js";
 import { EventGenerator } from "../src/produce/event-generator.js";
 import { createRegistryClient } from "../src/registry/registry-client.js";
 import { RegistrySchemas } from "../src/registry/registry-schemas.js";
-import { Backoff } from "../src/util/backoff.js";
 import { FramedEventEncoder, registerSchemaFiles } from "../src/registry/schema-publisher.js";
+import { Backoff } from "../src/util/backoff.js";
 import { SchemaRegistryStandIn } from "../test/support/schema-registry-stand-in.js";
 
 const MESSAGES = Number(process.env.BENCH_DECODE_MESSAGES ?? 200_000);
