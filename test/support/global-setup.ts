@@ -11,6 +11,13 @@ declare module "vitest" {
 }
 
 /**
+ * The run's broker, shared by every project that runs this setup (vitest
+ * loads the setup once per project, as separate module instances, in one
+ * process); closed when the last project tears down.
+ */
+const run = globalThis as { kafkaHarness?: { broker: Promise<KafkaBroker>; users: number } };
+
+/**
  * One broker per test run: `KAFKA_BROKERS` when set (an already running
  * broker), otherwise a container started through Testcontainers.
  * Tests isolate themselves with unique topic and group names.
@@ -24,6 +31,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("containersAvailable", process.env.KAFKA_HARNESS_CONTAINERS !== "false");
     return async () => {};
   }
+  run.kafkaHarness ??= { broker: startSharedBroker(), users: 0 };
+  const harness = run.kafkaHarness;
+  harness.users++;
+  const broker = await harness.broker;
+  project.provide("kafkaBrokers", broker.bootstrap);
+  project.provide("containersAvailable", true);
+  return async () => {
+    harness.users--;
+    if (harness.users === 0) {
+      run.kafkaHarness = undefined;
+      await broker.close();
+    }
+  };
+}
+
+async function startSharedBroker(): Promise<KafkaBroker> {
   const started = Date.now();
   let broker: KafkaBroker;
   try {
@@ -38,9 +61,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
     `[kafka-harness] Testcontainers started ${broker.image} (container ${broker.containerId.slice(0, 12)}) ` +
       `at ${broker.bootstrap} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  project.provide("kafkaBrokers", broker.bootstrap);
-  project.provide("containersAvailable", true);
-  return async () => {
-    await broker.close();
-  };
+  return broker;
 }
