@@ -6,7 +6,6 @@
  * `npm run bench:decode`; results in bench/results/decode-<date>.json.
  */
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { createMessageDecoder } from "../src/decode/message-decoder.js";
 import { createEventValidator } from "../src/decode/validate-event.js";
 import { EventGenerator } from "../src/produce/event-generator.js";
@@ -15,15 +14,11 @@ import { RegistrySchemas } from "../src/registry/registry-schemas.js";
 import { FramedEventEncoder, registerSchemaFiles } from "../src/registry/schema-publisher.js";
 import { Backoff } from "../src/util/backoff.js";
 import { SchemaRegistryStandIn } from "../test/support/schema-registry-stand-in.js";
+import { machineInfo, median } from "./bench-report.js";
 
 const MESSAGES = Number(process.env.BENCH_DECODE_MESSAGES ?? 200_000);
 const RUNS = 5;
 const ENCODINGS = ["json", "avro", "json-schema"] as const;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 async function main(): Promise<void> {
   const registry = await new SchemaRegistryStandIn().start();
@@ -73,12 +68,7 @@ async function main(): Promise<void> {
   await registry.stop();
   const report = {
     date: new Date().toISOString(),
-    machine: {
-      cores: cpus().length,
-      cpu: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machineInfo(),
     messages: MESSAGES,
     lookups: Object.fromEntries(registry.lookups),
     decodedPerSecond: result,

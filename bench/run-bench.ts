@@ -10,12 +10,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { gzipSync } from "node:zlib";
 import { type Admin, Kafka, logLevel, type Message, Partitioners } from "kafkajs";
 import { EventGenerator } from "../src/produce/event-generator.js";
 import { runLoad } from "../src/produce/load-generator.js";
 import { type KafkaBroker, startKafkaContainer } from "../test/support/kafka-container.js";
+import { machineInfo, median } from "./bench-report.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -23,14 +23,6 @@ const ROOT = new URL("../", import.meta.url);
 const CONTENDERS = ["kcat", "kafkajs-raw", "naive", "aggregator"] as const;
 type Contender = (typeof CONTENDERS)[number];
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -368,12 +360,7 @@ async function main(): Promise<void> {
 
   const result = {
     date: new Date().toISOString(),
-    machine: {
-      cores: cpus().length,
-      cpu: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machineInfo(),
     broker: broker?.image ?? brokers,
     events: EVENTS,
     averageEventBytes: Math.round(bytes / EVENTS),

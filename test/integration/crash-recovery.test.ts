@@ -1,9 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes } from "../support/events.js";
-import { committedOffsets, createTopics, produce } from "../support/kafka-client.js";
-import { uniqueName } from "../support/names.js";
+import { committedOffsets, produce } from "../support/kafka-client.js";
 import { scrape } from "../support/scrape.js";
-import { spawnService } from "../support/service-process.js";
+import { serviceSetup, spawnService } from "../support/service-process.js";
 import { waitFor } from "../support/wait-for.js";
 
 const brokers = inject("kafkaBrokers");
@@ -15,22 +14,12 @@ const PRODUCER_BATCH = 500;
 
 describe("SIGKILL mid-stream", () => {
   it("loses nothing, and repeats at most the batch in flight per partition", async () => {
-    const detectionTopic = uniqueName("detection");
-    const llmTopic = uniqueName("llm");
-    const groupId = uniqueName("group");
-    await createTopics(brokers, [detectionTopic, llmTopic], PARTITIONS);
-    const env = {
-      KAFKA_BROKERS: brokers,
-      KAFKA_GROUP_ID: groupId,
-      DETECTION_TOPIC: detectionTopic,
-      LLM_TOPIC: llmTopic,
-      HTTP_HOST: "127.0.0.1",
-      HTTP_PORT: "0",
+    const { detectionTopic, groupId, env } = await serviceSetup(brokers, PARTITIONS, {
       KAFKA_FETCH_MAX_BYTES_PER_PARTITION: String(FETCH_BYTES_PER_PARTITION),
       LOG_LEVEL: "debug",
       // the broker's minimum: the killed member's partitions are given back after 6 s, not 30 s
       KAFKA_SESSION_TIMEOUT: "6s",
-    };
+    });
     const events = Array.from({ length: TOTAL }, (_, i) => ({
       partition: i % PARTITIONS,
       value: jsonBytes(detectionWire({ camera_id: String(i % 4) })),

@@ -1,9 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes } from "../support/events.js";
-import { committedOffsets, createTopics, produce } from "../support/kafka-client.js";
-import { uniqueName } from "../support/names.js";
+import { committedOffsets, produce } from "../support/kafka-client.js";
 import { scrape } from "../support/scrape.js";
-import { spawnService } from "../support/service-process.js";
+import { serviceSetup, spawnService } from "../support/service-process.js";
 import { waitFor } from "../support/wait-for.js";
 
 const brokers = inject("kafkaBrokers");
@@ -11,18 +10,7 @@ const TOTAL = 6_000;
 
 describe("SIGTERM mid-stream", () => {
   it("commits what it counted, so a restarted aggregator neither misses nor repeats events", async () => {
-    const detectionTopic = uniqueName("detection");
-    const llmTopic = uniqueName("llm");
-    const groupId = uniqueName("group");
-    await createTopics(brokers, [detectionTopic, llmTopic], 3);
-    const env = {
-      KAFKA_BROKERS: brokers,
-      KAFKA_GROUP_ID: groupId,
-      DETECTION_TOPIC: detectionTopic,
-      LLM_TOPIC: llmTopic,
-      HTTP_HOST: "127.0.0.1",
-      HTTP_PORT: "0",
-    };
+    const { detectionTopic, groupId, env } = await serviceSetup(brokers, 3);
     const events = Array.from({ length: TOTAL }, (_, i) => ({
       partition: i % 3,
       value: jsonBytes(detectionWire({ camera_id: String(i % 4) })),

@@ -165,7 +165,17 @@ describe("Confluent-framed events beside plain JSON (stand-in registry, real bro
       "api_key_requests_total",
     ];
     const llmFromJson = seriesOf(samples, "json", ...llmNames);
-    expect(Object.keys(llmFromJson).length).toBeGreaterThan(0);
+    expect(llmFromJson).toMatchObject({
+      'api_key_requests_total{key_id="key-1",status="success"}': 1,
+      'api_key_requests_total{key_id="key-2",status="timeout"}': 1,
+    });
+    // Series without an encoding-specific label add up the three encodings.
+    expect(only(samples, "llm_requests_total", "llm_tokens_total")).toMatchObject({
+      'llm_requests_total{provider="openai",model="gpt-4o-mini",status="success"}': 3,
+      'llm_requests_total{provider="openai",model="gpt-4o-mini",status="timeout"}': 3,
+      'llm_tokens_total{provider="openai",model="gpt-4o-mini",kind="prompt"}': 321,
+      'llm_tokens_total{provider="openai",model="gpt-4o-mini",kind="completion"}': 60,
+    });
     expect(seriesOf(samples, "avro", ...llmNames)).toEqual(llmFromJson);
     expect(seriesOf(samples, "json-schema", ...llmNames)).toEqual(llmFromJson);
 

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { createTopics } from "./kafka-client.js";
+import { uniqueName } from "./names.js";
 import { waitFor } from "./wait-for.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -48,6 +50,40 @@ export function spawnService(env: Record<string, string>, args: string[] = []): 
         logs.find((l) => l.event === "http_listening"),
       );
       return `http://127.0.0.1:${line.port}`;
+    },
+  };
+}
+
+/** Topics and a group of its own for a test's service processes, and the environment that points them there. */
+export interface ServiceSetup {
+  readonly detectionTopic: string;
+  readonly llmTopic: string;
+  readonly groupId: string;
+  readonly env: Record<string, string>;
+}
+
+/** Creates fresh topics and names a fresh group; `env` adds settings (e.g. fetch sizes, log level). */
+export async function serviceSetup(
+  brokers: string,
+  partitions: number,
+  env: Record<string, string> = {},
+): Promise<ServiceSetup> {
+  const detectionTopic = uniqueName("detection");
+  const llmTopic = uniqueName("llm");
+  const groupId = uniqueName("group");
+  await createTopics(brokers, [detectionTopic, llmTopic], partitions);
+  return {
+    detectionTopic,
+    llmTopic,
+    groupId,
+    env: {
+      KAFKA_BROKERS: brokers,
+      KAFKA_GROUP_ID: groupId,
+      DETECTION_TOPIC: detectionTopic,
+      LLM_TOPIC: llmTopic,
+      HTTP_HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      ...env,
     },
   };
 }

@@ -1,0 +1,20 @@
+import { cpus, totalmem } from "node:os";
+
+/** The machine a benchmark ran on, as every results file records it. */
+export function machineInfo(): { cores: number; cpu: string | undefined; memoryGiB: number; node: string } {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/** The median of the runs (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
