@@ -6,6 +6,17 @@ import { waitFor } from "../support/wait-for.js";
 
 const brokers = inject("kafkaBrokers");
 
+/** `produce` aimed at the test broker and an aggregator's topics. */
+const produceTo = (detectionTopic: string, llmTopic: string) => [
+  "produce",
+  "--brokers",
+  brokers,
+  "--detection-topic",
+  detectionTopic,
+  "--llm-topic",
+  llmTopic,
+];
+
 describe("metrics-aggregator produce", () => {
   let aggregator: TestAggregator;
 
@@ -19,13 +30,7 @@ describe("metrics-aggregator produce", () => {
   it("produces at the asked rate with a progress line, and its summary matches what the aggregator counted", async () => {
     const { detectionTopic, llmTopic } = aggregator.config;
     const run = spawnService({}, [
-      "produce",
-      "--brokers",
-      brokers,
-      "--detection-topic",
-      detectionTopic,
-      "--llm-topic",
-      llmTopic,
+      ...produceTo(detectionTopic, llmTopic),
       "--rate",
       "800",
       "--duration",
@@ -97,13 +102,7 @@ describe.each(["avro", "json-schema"])("metrics-aggregator produce --encoding %s
   it("registers schemas/, frames every valid event, and the aggregator counts them all", async () => {
     const { detectionTopic, llmTopic } = aggregator.config;
     const run = spawnService({ SCHEMA_REGISTRY_URL: registry.url }, [
-      "produce",
-      "--brokers",
-      brokers,
-      "--detection-topic",
-      detectionTopic,
-      "--llm-topic",
-      llmTopic,
+      ...produceTo(detectionTopic, llmTopic),
       "--rate",
       "500",
       "--duration",

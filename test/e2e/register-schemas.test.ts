@@ -3,6 +3,10 @@ import { SCHEMA_FILES } from "../../src/registry/schema-files.js";
 import { runProgram } from "../support/run-command.js";
 import { SchemaRegistryStandIn } from "../support/schema-registry-stand-in.js";
 
+/** `npm run schemas:register -- <args>`, as a producer team would run it. */
+const registerSchemas = (...args: string[]) =>
+  runProgram("npm", ["run", "--silent", "schemas:register", "--", ...args]);
+
 describe("npm run schemas:register", () => {
   let registry: SchemaRegistryStandIn;
 
@@ -14,18 +18,14 @@ describe("npm run schemas:register", () => {
   });
 
   it("registers every file of schemas/ under its topic's subject, oldest version first", async () => {
-    const run = await runProgram("npm", [
-      "run",
-      "--silent",
-      "schemas:register",
-      "--",
+    const run = await registerSchemas(
       "--registry",
       registry.url,
       "--detection-topic",
       "cams",
       "--llm-topic",
       "calls",
-    ]);
+    );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const lines = run.stdout
