@@ -44,14 +44,7 @@ describe("npm run schemas:register", () => {
   });
 
   it("says why when the registry cannot be reached, without a stack trace", async () => {
-    const run = await runProgram("npm", [
-      "run",
-      "--silent",
-      "schemas:register",
-      "--",
-      "--registry",
-      "http://127.0.0.1:1",
-    ]);
+    const run = await registerSchemas("--registry", "http://127.0.0.1:1");
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /^metrics-aggregator register-schemas: cannot register in http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
