@@ -46,24 +46,44 @@ export interface TestMessage {
 }
 
 /**
- * Produces messages with acks from all replicas, in the order given. The
- * producer is idempotent: on a loaded machine a send can time out and be
- * retried, and a plain producer would then write the messages twice.
+ * Produces messages with acks from all replicas, in the order given within
+ * each partition. The producer is idempotent: on a loaded machine a send can
+ * time out and be retried, and a plain producer would then write the messages
+ * twice. Each request carries one partition: kafkajs rolls back the sequence
+ * numbers of every partition of a failed request, including those the broker
+ * did append, and its retry then fails with "out of order sequence number"
+ * (tulios/kafkajs#598); with one partition per request the rollback is right.
  */
 export async function produce(
   brokers: string,
   topic: string,
   messages: readonly TestMessage[],
 ): Promise<void> {
-  const producer = testKafka(brokers).producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
+  const kafka = testKafka(brokers);
+  const admin = kafka.admin();
+  await admin.connect();
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).finally(() => admin.disconnect());
+  const partitionMetadata = metadata.topics[0]?.partitions ?? [];
+  // The same choice kafkajs would make for a message without a partition.
+  const partitioner = Partitioners.DefaultPartitioner();
+  const byPartition = new Map<number, TestMessage[]>();
+  for (const message of messages) {
+    const partition =
+      message.partition ??
+      partitioner({ topic, partitionMetadata, message: { key: message.key ?? null, value: message.value } });
+    byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
+  }
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (let i = 0; i < messages.length; i += 500) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500).map((m) => ({ ...m })) });
+    for (const [partition, list] of byPartition) {
+      for (let i = 0; i < list.length; i += 500) {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: list.slice(i, i + 500).map((m) => ({ ...m, partition })),
+        });
+      }
     }
   } finally {
     await producer.disconnect();
