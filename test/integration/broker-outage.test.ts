@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes } from "../support/events.js";
-import { committedOffsets, produce, testKafka } from "../support/kafka-client.js";
+import { committedOffsets, produce, recordCount, testKafka } from "../support/kafka-client.js";
 import { type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
 import { only } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
@@ -134,16 +134,33 @@ describe.skipIf(!containers)("a 30 s broker outage", () => {
     const streamed = stream.acked();
 
     await produce(broker.bootstrap, topic, events("after", 300));
-    const samples = await aggregator.waitForConsumed({ [topic]: 600 + streamed }, 60_000);
-    expect(only(samples, "detection_total")).toEqual({
-      'detection_total{camera_id="before",model_type="yolov8n"}': 300,
-      'detection_total{camera_id="stream",model_type="yolov8n"}': streamed,
-      'detection_total{camera_id="after",model_type="yolov8n"}': 300,
-    });
+
+    // The truth is what Kafka holds: every acknowledged event is there (a retried send may be there twice).
+    const records = await recordCount(broker.bootstrap, topic);
+    expect(records).toBeGreaterThanOrEqual(600 + streamed);
+    await waitFor(
+      "every record committed",
+      async () => {
+        const offsets = await committedOffsets(broker.bootstrap, groupId, topic);
+        return Object.values(offsets).reduce((a, b) => a + b, 0) === records ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const samples = await aggregator.scrape();
+    const counted = only(samples, "detection_total");
+    const total = Object.values(counted).reduce((a, b) => a + b, 0);
+    // Committed before the outage, and produced after recovery: exactly once.
+    expect(counted['detection_total{camera_id="before",model_type="yolov8n"}']).toBe(300);
+    expect(counted['detection_total{camera_id="after",model_type="yolov8n"}']).toBe(300);
+    // At-least-once: a batch applied just before the broker went away could not be committed and is read again.
+    const duplicates = total - records;
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(duplicates).toBeLessThanOrEqual(300 + ackedBeforeOutage);
     console.log(
       `[outage] /readyz 503 after ${notReadyAfterMs} ms; ${scrapesDuringOutage.length} scrapes during the outage all 200; ` +
         `ready again ${recoveryMs} ms after the broker restarted; ${streamed} events streamed through it ` +
-        `(${ackedBeforeOutage} before the stop, ${stream.failures()} sends refused during it), every one counted once`,
+        `(${ackedBeforeOutage} before the stop, ${stream.failures()} sends refused during it); ${records} records in Kafka, ` +
+        `${total} counted: ${duplicates} read again after the outage`,
     );
   }, 240_000);
 });

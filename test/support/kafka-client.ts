@@ -139,3 +139,15 @@ export async function readTopic(brokers: string, topic: string, count: number): 
   }
   return records;
 }
+
+/** Records in a topic: the sum of its partitions' end offsets (nothing is deleted in a test's lifetime). */
+export async function recordCount(brokers: string, topic: string): Promise<number> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
