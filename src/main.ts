@@ -2,19 +2,20 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { EventAggregator } from "./aggregate/event-aggregator.js";
+import { eventFamilies } from "./aggregate/event-families.js";
+import { builtinMappings } from "./aggregate/event-mappings.js";
 import { parseCommandLine } from "./cli/command-line.js";
 import { ConfigError } from "./config/config-error.js";
 import { kafkaConnectionOf } from "./config/kafka-connection-config.js";
 import { loadConfig, loadSettings, redactSecrets } from "./config/load-config.js";
 import { type Config, SETTINGS } from "./config/settings.js";
 import { DeadLetterProducer } from "./dead-letter/dead-letter-producer.js";
-import type { EventKind } from "./decode/domain-event.js";
 import { createMessageDecoder } from "./decode/message-decoder.js";
+import type { EventKind } from "./events/domain-event.js";
+import type { ReadinessCheck } from "./expose/health-routes.js";
 import { createHttpApp } from "./expose/http-app.js";
 import { type HttpServer, startHttpServer } from "./expose/http-server.js";
 import { createMetricsRenderer } from "./expose/metrics-exposition.js";
-import { promClientFamilies } from "./expose/prom-client-families.js";
 import type { ScrapeCredentials } from "./expose/scrape-auth.js";
 import { statusSnapshot } from "./expose/status-snapshot.js";
 import { createLogger, type Logger } from "./log/logger.js";
@@ -29,22 +30,32 @@ import { RegistrySchemas } from "./registry/registry-schemas.js";
 import { RegistryMetrics } from "./self-metrics/registry-metrics.js";
 import { SelfMetrics } from "./self-metrics/self-metrics.js";
 import { registerCompressionCodecs } from "./source/compression-codecs.js";
+import { copartitionedAssigner } from "./source/copartitioned-assigner.js";
+import { GroupConsumer } from "./source/group-consumer.js";
 import { createKafka } from "./source/kafka-connection.js";
-import { KafkaSource } from "./source/kafka-source.js";
-import { Backoff } from "./util/backoff.js";
+import { prepareChangelogs } from "./state/changelog-setup.js";
+import { changelogTopicName } from "./state/changelog-topics.js";
+import { DurableStore } from "./state/durable-store.js";
+import { MemoryStore } from "./state/memory-store.js";
+import type { ConsumerControl } from "./state/partition-task.js";
+import { type Membership, PartitionTasks } from "./state/partition-tasks.js";
+import type { StateStore } from "./state/state-store.js";
+import { dependencyBackoff } from "./util/backoff.js";
+import { type ComponentStatus, notReady, ready } from "./util/component-status.js";
 import { VERSION } from "./version.js";
 
 /** A started service: where it listens and how to stop it in order. */
 export interface RunningAggregator {
   readonly httpPort: number;
-  /** Stops consuming (the batch in flight finishes and commits), leaves the group, then closes HTTP. */
+  /** Stops consuming, commits every partition's state, leaves the group, then closes HTTP. */
   stop(): Promise<void>;
 }
 
 /**
- * Wires the data path (Kafka source → decode → aggregate → expose) from a
- * validated configuration. HTTP starts first so `/healthz` answers and
- * `/readyz` says why the service is not ready yet while Kafka connects.
+ * Wires the data path (Kafka source → decode → aggregate/state → expose)
+ * from a validated configuration. HTTP starts first so `/healthz` answers
+ * and `/readyz` says why the service is not ready yet while the changelogs
+ * are prepared and Kafka connects.
  */
 export async function startAggregator(
   config: Config,
@@ -52,29 +63,23 @@ export async function startAggregator(
   onFatal: (error: Error) => void = () => {},
   readFile: (path: string) => string = readTextFile,
 ): Promise<RunningAggregator> {
-  const topics = [config.detectionTopic, config.llmTopic];
   const kinds = new Map<string, EventKind>([
     [config.detectionTopic, "detection"],
     [config.llmTopic, "llm"],
   ]);
+  const topics = [...kinds.keys()];
+  const durable = config.stateMode === "durable";
 
   registerCompressionCodecs();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const selfMetrics = new SelfMetrics(registry, topics, VERSION);
-  const aggregator = new EventAggregator({
+  let tasks: PartitionTasks | undefined;
+  const selfMetrics = new SelfMetrics(registry, topics, VERSION, () => tasks);
+  const mappings = builtinMappings({
     detectionBuckets: config.detectionBuckets,
     llmBuckets: config.llmBuckets,
     successRateWindowMs: config.successRateWindow,
-    seriesLimit: config.seriesLimit,
   });
-  const expiry =
-    config.seriesTtl > 0
-      ? setInterval(
-          () => aggregator.expireIdle(config.seriesTtl),
-          Math.min(config.seriesTtl / 4, 60_000),
-        ).unref()
-      : undefined;
   const schemas =
     config.schemaRegistryUrl === undefined
       ? undefined
@@ -85,13 +90,13 @@ export async function startAggregator(
             password: config.schemaRegistryPassword,
             requestTimeoutMs: config.schemaRegistryTimeout,
           }),
-          // a schema the registry could not serve is asked for again after 0.5 s, doubling to 30 s
-          new Backoff(500, 30_000),
+          dependencyBackoff(),
           new RegistryMetrics(registry),
         );
   const kafkaConnection = kafkaConnectionOf(config, readFile);
+  // Durable mode writes rejects in each partition's commit transaction; memory mode has its own producer.
   const deadLetters =
-    config.deadLetterTopic === undefined
+    config.deadLetterTopic === undefined || durable
       ? undefined
       : new DeadLetterProducer(
           createKafka(kafkaConnection, logger.child({ component: "dead-letter" })),
@@ -107,60 +112,143 @@ export async function startAggregator(
       schemas,
     }),
     schemas,
-    deadLetters,
-    aggregator,
     telemetry: selfMetrics,
     rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),
   });
-  const source = new KafkaSource(
+
+  const changelogOf = new Map(
+    durable ? topics.map((t) => [t, changelogTopicName(config.stateChangelogTopic, config.groupId, t)]) : [],
+  );
+  const stateLogger = logger.child({ component: "state" });
+  const stateKafka = createKafka(kafkaConnection, stateLogger);
+  const admin = durable ? stateKafka.admin() : undefined;
+  // The consumer and the partition lifecycle call each other; the lifecycle reaches the consumer through these.
+  let consumer: GroupConsumer | undefined;
+  const control: ConsumerControl = {
+    pause: (topic, partition, reason) => consumer?.pause(topic, partition, reason),
+    resume: (topic, partition, reason) => consumer?.resume(topic, partition, reason),
+    seek: (topic, partition, offset) => consumer?.seek(topic, partition, offset),
+  };
+  const membership: Membership = {
+    leaseValid: () => consumer?.leaseValid() ?? false,
+    get membershipProvenAt() {
+      return consumer?.membershipProvenAt ?? Number.NEGATIVE_INFINITY;
+    },
+  };
+  const store: StateStore =
+    admin === undefined
+      ? new MemoryStore(mappings.byKind, config.seriesLimit)
+      : new DurableStore(
+          stateKafka,
+          admin,
+          control,
+          mappings.byKind,
+          {
+            groupId: config.groupId,
+            seriesLimit: config.seriesLimit,
+            transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
+            deadLetterTemplate: config.deadLetterTopic,
+          },
+          selfMetrics,
+        );
+  const partitionTasks = new PartitionTasks(
+    {
+      kinds,
+      changelogOf,
+      commitIntervalMs: durable ? config.stateCommitInterval : 1_000,
+      seriesTtlMs: config.seriesTtl,
+    },
+    store,
+    control,
+    membership,
+    pipeline,
+    { deadLetters, outbox: durable && config.deadLetterTopic !== undefined, live: !durable },
+    selfMetrics,
+    stateLogger,
+  );
+  tasks = partitionTasks;
+  const groupConsumer = new GroupConsumer(
     {
       ...kafkaConnection,
       groupId: config.groupId,
       topics,
+      stateTopics: [...changelogOf.values()],
       fromBeginning: config.fromBeginning,
       fetchMaxBytesPerPartition: config.fetchMaxBytesPerPartition,
       fetchMaxBytes: config.fetchMaxBytes,
       partitionsConcurrently: config.partitionsConcurrently,
       sessionTimeoutMs: config.sessionTimeout,
+      autoCommit: !durable,
+      assigner: durable
+        ? copartitionedAssigner({ changelogOf, owned: () => partitionTasks.owned() })
+        : undefined,
     },
-    pipeline,
+    partitionTasks,
+    partitionTasks,
     selfMetrics,
     logger.child({ component: "source" }),
     onFatal,
   );
+  consumer = groupConsumer;
 
+  const families = eventFamilies(mappings, (kind) => partitionTasks.shownStates(kind));
+  const readiness: ReadinessCheck[] = [
+    { name: "kafka", status: () => groupConsumer.currentStatus() },
+    { name: "state", status: () => partitionTasks.status() },
+    ...(schemas ? [{ name: "schema_registry", status: () => schemas.currentStatus() }] : []),
+    ...(deadLetters ? [{ name: "dead_letter", status: () => deadLetters.currentStatus() }] : []),
+  ];
   const app = createHttpApp({
     credentials: scrapeCredentials(config),
-    render: createMetricsRenderer(() => aggregator.families(), registry),
-    readiness: [
-      { name: "kafka", status: () => source.currentStatus() },
-      ...(schemas ? [{ name: "schema_registry", status: () => schemas.currentStatus() }] : []),
-      ...(deadLetters ? [{ name: "dead_letter", status: () => deadLetters.currentStatus() }] : []),
-    ],
+    render: createMetricsRenderer(() => families.all, registry),
+    readiness,
     status: async () =>
-      statusSnapshot(
-        aggregator.families(),
-        await promClientFamilies(registry),
-        source.currentStatus(),
-        Date.now(),
-      ),
+      statusSnapshot(families, await selfMetrics.statusCounts(), overallStatus(readiness), Date.now()),
   });
   const http: HttpServer = await startHttpServer(app, config.httpHost, config.httpPort);
   logger.info({ event: "http_listening", host: config.httpHost, port: http.port }, "serving /metrics");
-  source.start();
+
+  partitionTasks.start();
+  const stopping = new AbortController();
+  const started =
+    admin === undefined
+      ? Promise.resolve(true)
+      : prepareChangelogs(
+          admin,
+          [...changelogOf].map(([input, changelog]) => ({ input, changelog })),
+          config.stateChangelogReplication,
+          (problem) => partitionTasks.setSetupProblem(problem),
+          stateLogger,
+          stopping.signal,
+        );
+  const consuming = started.then((ok) => {
+    if (ok) groupConsumer.start();
+  });
 
   return {
     httpPort: http.port,
     async stop() {
       logger.info({ event: "shutdown", phase: "consumer" }, "stopping the consumer");
-      await source.stop();
+      stopping.abort();
+      await consuming;
+      await groupConsumer.stop(() => partitionTasks.flush());
+      await partitionTasks.close();
+      await admin?.disconnect();
       await deadLetters?.close();
-      clearInterval(expiry);
       logger.info({ event: "shutdown", phase: "http" }, "closing the HTTP server");
       await http.close();
       logger.info({ event: "shutdown", phase: "done" }, "stopped");
     },
   };
+}
+
+/** Broker-side limit of one transaction; commits take milliseconds, so only a stuck one gets near it. */
+const TRANSACTION_TIMEOUT_MS = 60_000;
+
+/** Ready when every check is; else the first reason. */
+function overallStatus(checks: readonly ReadinessCheck[]): ComponentStatus {
+  const failing = checks.map((check) => ({ name: check.name, ...check.status() })).find((s) => !s.ready);
+  return failing ? notReady(`${failing.name}: ${failing.detail}`) : ready("ready");
 }
 
 /** The credentials scrapers must present, if any were configured. */

@@ -1,62 +1,221 @@
+import { type TableDefinition, TOUCHED_SLOT } from "./table-definition.js";
+
 /** The label value every label of a folded series takes. */
 export const OVERFLOW_LABEL = "__overflow__";
 
-/** What the table needs of a series: its labels and when an event last touched it. */
-export interface TableEntry {
+/** Lookup key of the overflow entry: a control character no label value keeps. */
+const OVERFLOW_KEY = "\u0001";
+
+/** Separator of label values in lookup keys (label values never hold control characters). */
+export const LABEL_SEPARATOR = "\u0000";
+
+/** The state of one label set. */
+export interface SeriesEntry {
+  /** Label values joined by {@link LABEL_SEPARATOR}; the overflow entry has its own. */
+  readonly lookupKey: string;
+  /** Label values as exposed: the table's labels, then the partition. */
   readonly labels: readonly string[];
-  lastUpdateMs: number;
+  /** Working state, updated by every event. */
+  readonly values: Float64Array;
+  /** What `/metrics` shows: the working state itself, or the copy the last commit made durable. */
+  shown: Float64Array;
+  dirty: boolean;
 }
 
+/** A changed entry or a removal, ready for the changelog. */
+export interface TableChange {
+  readonly table: TableDefinition;
+  /** Label values, or `null` for the overflow entry. */
+  readonly labels: readonly string[] | null;
+  /** The entry's state at the snapshot, or `null` for a removal. */
+  readonly values: Float64Array | null;
+}
+
+/** How a table's state reaches `/metrics`. */
+export type Visibility =
+  /** Every change shows at once (memory mode). */
+  | "live"
+  /** Changes show when the commit that made them durable succeeds (durable mode). */
+  | "committed";
+
 /**
- * The series of one group of families, by label set, with a cardinality cap:
- * once `limit` label sets exist, events of new label sets fold into one
- * series whose labels are all `__overflow__` (and are counted), so a producer
- * bug or an attack cannot grow memory and scrapes without bound. Idle label
- * sets can be expired.
+ * The entries of one table in one partition, by label set, with a
+ * cardinality cap: once `limit` label sets exist, events of new label sets
+ * fold into one entry whose labels are all `__overflow__` (and are counted).
+ * Which label sets were admitted is itself state: it is written to the
+ * changelog with the entries, so a restore admits exactly the same ones.
+ *
+ * With `committed` visibility the table keeps two views: the working entries
+ * that events update, and the visible ones `/metrics` reads, which move only
+ * when a snapshot of the working state is published after its commit.
  */
-export class SeriesTable<T extends TableEntry> {
-  private readonly entries = new Map<string, T>();
-  private overflowEntry: T | undefined;
-  /** Events folded into the overflow series so far. */
+export class SeriesTable {
+  private readonly working = new Map<string, SeriesEntry>();
+  private readonly visible: Map<string, SeriesEntry>;
+  private overflowEntry: SeriesEntry | undefined;
+  private visibleOverflow: SeriesEntry | undefined;
+  /** Events folded into the overflow entry. */
   overflowed = 0;
+  private publishedOverflowed = 0;
+  private dirtyEntries: SeriesEntry[] = [];
+  /** Entries removed since the last snapshot, by lookup key. */
+  private removals = new Map<string, SeriesEntry>();
+  private readonly live: boolean;
+  private readonly partitionLabel: string;
 
   constructor(
+    readonly definition: TableDefinition,
+    partition: number,
     private readonly limit: number,
-    private readonly labelCount: number,
-    private readonly create: (labels: readonly string[]) => T,
-  ) {}
+    visibility: Visibility,
+  ) {
+    this.live = visibility === "live";
+    this.visible = this.live ? this.working : new Map();
+    this.partitionLabel = String(partition);
+  }
 
-  /** The series for `key`, created with `labels()` if new and under the limit, else the overflow series. */
-  get(key: string, labels: () => readonly string[], nowMs: number): T {
-    let entry = this.entries.get(key);
+  /**
+   * The entry of a label set, created with `labels()` if new and under the
+   * limit, else the overflow entry; marks it touched at `touchedMs`.
+   * `lookupKey` must be the label values joined by {@link LABEL_SEPARATOR}.
+   */
+  entry(lookupKey: string, labels: () => readonly string[], touchedMs: number): SeriesEntry {
+    let entry = this.working.get(lookupKey);
     if (entry === undefined) {
-      if (this.entries.size < this.limit) {
-        entry = this.create(labels());
-        this.entries.set(key, entry);
+      if (this.working.size < this.limit) {
+        entry = this.create(lookupKey, labels(), this.definition.newValues());
+        this.working.set(lookupKey, entry);
+        this.removals.delete(lookupKey);
       } else {
         this.overflowed++;
-        entry = this.overflowEntry ??= this.create(new Array<string>(this.labelCount).fill(OVERFLOW_LABEL));
+        entry = this.overflowEntry ??= this.createOverflow(this.definition.newValues());
       }
     }
-    entry.lastUpdateMs = nowMs;
+    const values = entry.values;
+    if (touchedMs > (values[TOUCHED_SLOT] as number)) values[TOUCHED_SLOT] = touchedMs;
+    if (!entry.dirty && !this.live) {
+      entry.dirty = true;
+      this.dirtyEntries.push(entry);
+    }
     return entry;
   }
 
-  /** Every series, the overflow series last. */
-  *values(): IterableIterator<T> {
-    yield* this.entries.values();
-    if (this.overflowEntry) yield this.overflowEntry;
+  /** Entries `/metrics` shows, the overflow entry last. */
+  *shown(): IterableIterator<SeriesEntry> {
+    yield* this.visible.values();
+    if (this.visibleOverflow) yield this.visibleOverflow;
   }
 
-  /** Removes label sets no event touched since `cutoffMs`; returns how many. */
-  expireIdleSince(cutoffMs: number): number {
+  /** Changed entries and removals waiting for the next snapshot. */
+  get pendingChanges(): number {
+    return this.dirtyEntries.length + this.removals.size;
+  }
+
+  /** Label sets in the working state (the overflow entry not counted). */
+  get size(): number {
+    return this.working.size;
+  }
+
+  /** Removes label sets last touched before `cutoffMs` (never the overflow entry); returns how many. */
+  expireTouchedBefore(cutoffMs: number): number {
     let removed = 0;
-    for (const [key, entry] of this.entries) {
-      if (entry.lastUpdateMs < cutoffMs) {
-        this.entries.delete(key);
+    for (const [key, entry] of this.working) {
+      if ((entry.values[TOUCHED_SLOT] as number) < cutoffMs) {
+        this.working.delete(key);
+        if (!this.live) this.removals.set(key, entry);
         removed++;
       }
     }
     return removed;
+  }
+
+  /**
+   * Takes the changes since the last snapshot: removals, then every changed
+   * entry's state copied as it is now. Returns the changes and the function
+   * that shows them once they are durable.
+   */
+  snapshot(): { changes: TableChange[]; publish: () => void } {
+    const removals = this.removals;
+    const entries = this.dirtyEntries;
+    this.removals = new Map();
+    this.dirtyEntries = [];
+    const changes: TableChange[] = [];
+    for (const entry of removals.values()) {
+      changes.push({ table: this.definition, labels: this.labelsOf(entry), values: null });
+    }
+    const copies = entries.map((entry) => {
+      entry.dirty = false;
+      const copy = entry.values.slice();
+      changes.push({ table: this.definition, labels: this.labelsOf(entry), values: copy });
+      return copy;
+    });
+    const overflowed = this.overflowed;
+    return {
+      changes,
+      publish: () => {
+        for (const [key, entry] of removals) if (this.visible.get(key) === entry) this.visible.delete(key);
+        entries.forEach((entry, i) => {
+          entry.shown = copies[i] as Float64Array;
+          if (entry.lookupKey === OVERFLOW_KEY) this.visibleOverflow = entry;
+          else this.visible.set(entry.lookupKey, entry);
+        });
+        this.publishedOverflowed = overflowed;
+      },
+    };
+  }
+
+  /** Puts back an entry read from the changelog (`labels` null: the overflow entry). */
+  restore(labels: readonly string[] | null, values: Float64Array): void {
+    if (labels === null) {
+      this.overflowEntry = this.createOverflow(values);
+      return;
+    }
+    const key = labels.join(LABEL_SEPARATOR);
+    this.working.set(key, this.create(key, labels, values));
+  }
+
+  /** Forgets an entry the changelog removed. */
+  restoreRemoval(labels: readonly string[] | null): void {
+    if (labels === null) this.overflowEntry = undefined;
+    else this.working.delete(labels.join(LABEL_SEPARATOR));
+  }
+
+  /** After a restore: the restored state is the committed state, so all of it shows. */
+  showRestored(): void {
+    for (const entry of this.working.values()) {
+      entry.shown = this.live ? entry.values : entry.values.slice();
+      if (!this.live) this.visible.set(entry.lookupKey, entry);
+    }
+    if (this.overflowEntry) {
+      this.overflowEntry.shown = this.live ? this.overflowEntry.values : this.overflowEntry.values.slice();
+      this.visibleOverflow = this.overflowEntry;
+    }
+    this.publishedOverflowed = this.overflowed;
+  }
+
+  /** Events folded into the overflow entry, as `/metrics` shows them. */
+  get shownOverflowed(): number {
+    return this.live ? this.overflowed : this.publishedOverflowed;
+  }
+
+  private labelsOf(entry: SeriesEntry): readonly string[] | null {
+    return entry.lookupKey === OVERFLOW_KEY ? null : entry.labels.slice(0, -1);
+  }
+
+  private create(lookupKey: string, labels: readonly string[], values: Float64Array): SeriesEntry {
+    return {
+      lookupKey,
+      labels: [...labels, this.partitionLabel],
+      values,
+      shown: values,
+      dirty: false,
+    };
+  }
+
+  private createOverflow(values: Float64Array): SeriesEntry {
+    const labels = new Array<string>(this.definition.labelNames.length).fill(OVERFLOW_LABEL);
+    const entry = this.create(OVERFLOW_KEY, labels, values);
+    if (this.live) this.visibleOverflow = entry;
+    return entry;
   }
 }

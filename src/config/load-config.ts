@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { changelogTopicName, isValidTopicName } from "../state/changelog-topics.js";
 import { ConfigError, type SettingProblem } from "./config-error.js";
 import { type Config, SETTINGS, type SettingKey, type SettingSpec } from "./settings.js";
 
@@ -106,9 +107,34 @@ export function loadConfig(
     });
   }
   if (problems.length === 0)
-    problems.push(...scrapeAuthProblems(values as Config), ...saslProblems(values as Config));
+    problems.push(
+      ...scrapeAuthProblems(values as Config),
+      ...saslProblems(values as Config),
+      ...changelogProblems(values as Config),
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
+}
+
+/** In durable mode, the changelog template must give valid topic names, none of them an input topic. */
+function changelogProblems(config: Config): SettingProblem[] {
+  if (config.stateMode !== "durable") return [];
+  const spec = SETTINGS.stateChangelogTopic;
+  const inputs = [config.detectionTopic, config.llmTopic];
+  for (const topic of inputs) {
+    const name = changelogTopicName(config.stateChangelogTopic, config.groupId, topic);
+    if (!isValidTopicName(name) || inputs.includes(name)) {
+      return [
+        {
+          env: spec.env,
+          flag: spec.flag,
+          expected: `a template giving, with ${SETTINGS.groupId.env}=${JSON.stringify(config.groupId)}, a valid topic name other than the event topics (it gives ${JSON.stringify(name)})`,
+          got: config.stateChangelogTopic,
+        },
+      ];
+    }
+  }
+  return [];
 }
 
 /** A SASL mechanism needs a user and a password. */

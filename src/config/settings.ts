@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { settingText } from "./value-parsers.js";
 
 /** One setting: where it is read from, its default, and the form it must have. */
@@ -204,7 +204,7 @@ export const SETTINGS = {
   seriesLimit: setting({
     env: "SERIES_LIMIT",
     flag: "--series-limit",
-    description: "label sets per metric; beyond it new label sets fold into __overflow__",
+    description: "label sets per metric and input partition; beyond it new label sets fold into __overflow__",
     defaultValue: "10000",
     expected: "a positive integer",
     type: settingText.positiveInt,
@@ -212,7 +212,8 @@ export const SETTINGS = {
   seriesTtl: setting({
     env: "SERIES_TTL",
     flag: "--series-ttl",
-    description: "forget label sets that saw no event for this long (0 or off: keep them)",
+    description:
+      "forget label sets that saw no event for this long, measured in their partition's record time (0 or off: keep them)",
     defaultValue: "off",
     expected: "a duration such as 1h, or off",
     type: settingText.optionalDurationMs,
@@ -224,6 +225,42 @@ export const SETTINGS = {
     defaultValue: "128",
     expected: "a positive integer",
     type: settingText.positiveInt,
+  }),
+  stateMode: setting({
+    env: "STATE_MODE",
+    flag: "--state-mode",
+    description:
+      "durable: metric state is kept in a compacted changelog in Kafka and committed with the offsets in transactions (exact, survives restarts); memory: state in the process only (at-least-once, resets on restart)",
+    defaultValue: "durable",
+    expected: "durable or memory",
+    type: settingText.stateMode,
+  }),
+  stateCommitInterval: setting({
+    env: "STATE_COMMIT_INTERVAL",
+    flag: "--state-commit-interval",
+    description:
+      "how often each partition's state, dead letters and offset are committed (durable mode); /metrics shows committed state, so this is its freshness",
+    defaultValue: "1s",
+    expected: "a duration such as 1s or 500ms, at least 100ms and at most 60s",
+    type: settingText.durationMs.pipe(z.number().min(100).max(60_000)),
+  }),
+  stateChangelogTopic: setting({
+    env: "STATE_CHANGELOG_TOPIC",
+    flag: "--state-changelog-topic",
+    description:
+      "changelog topic of each input topic (durable mode), {group} standing for the group id and {topic} for the input topic; created compacted when missing",
+    defaultValue: "{group}-{topic}-changelog",
+    expected: "a Kafka topic name containing {topic}, may contain {group}",
+    type: settingText.changelogTemplate,
+  }),
+  stateChangelogReplication: setting({
+    env: "STATE_CHANGELOG_REPLICATION_FACTOR",
+    flag: "--state-changelog-replication-factor",
+    description:
+      "replication factor of a changelog topic the service creates (empty: the broker's default.replication.factor)",
+    defaultValue: "",
+    expected: "a positive integer, or empty",
+    type: settingText.optionalPositiveInt,
   }),
   shutdownTimeout: setting({
     env: "SHUTDOWN_TIMEOUT",

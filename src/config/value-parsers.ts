@@ -98,4 +98,22 @@ export const settingText = {
     .refine((text) => text === "" || /^https?:\/\/[^\s/]+/.test(text))
     .transform((text) => (text === "" ? undefined : text.replace(/\/+$/, ""))),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  stateMode: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(["durable", "memory"])),
+  /** A topic name in which `{group}` and `{topic}` stand for the group id and an input topic. */
+  changelogTemplate: z
+    .string()
+    .trim()
+    .regex(/^([a-zA-Z0-9._-]|\{topic\}|\{group\}){1,249}$/)
+    .refine((text) => text.includes("{topic}")),
+  /** A positive integer, or empty for the broker's default. */
+  optionalPositiveInt: z
+    .string()
+    .trim()
+    .regex(/^\d*$/)
+    .transform((text) => (text === "" ? undefined : Number(text)))
+    .pipe(z.number().int().positive().optional()),
 };

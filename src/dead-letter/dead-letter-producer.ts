@@ -1,6 +1,7 @@
 import type { Kafka, Producer } from "kafkajs";
 import type { Logger } from "pino";
-import { Backoff, type Unavailable } from "../util/backoff.js";
+import { dependencyBackoff, type Unavailable } from "../util/backoff.js";
+import { type ComponentStatus, notReady, ready } from "../util/component-status.js";
 import { type DeadLetter, type DeadLetterSink, deadLetterMessage, deadLetterTopic } from "./dead-letter.js";
 
 /** What the dead-letter producer reports; `SelfMetrics` implements it. */
@@ -18,7 +19,7 @@ export interface DeadLetterTelemetry {
 export class DeadLetterProducer implements DeadLetterSink {
   private readonly producer: Producer;
   private connected: Promise<void> | undefined;
-  private readonly backoff = new Backoff(500, 30_000);
+  private readonly backoff = dependencyBackoff();
   private outage: string | undefined;
 
   constructor(
@@ -67,10 +68,10 @@ export class DeadLetterProducer implements DeadLetterSink {
   }
 
   /** Ready unless the last write failed. */
-  currentStatus(): { readonly ready: boolean; readonly detail: string } {
+  currentStatus(): ComponentStatus {
     return this.outage === undefined
-      ? { ready: true, detail: `writing rejects to ${this.topicTemplate}` }
-      : { ready: false, detail: this.outage };
+      ? ready(`writing rejects to ${this.topicTemplate}`)
+      : notReady(this.outage);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { RejectReason } from "../decode/reject-reason.js";
+import type { RejectReason } from "../events/reject-reason.js";
 import type { SourceRecord } from "../source/record-batch.js";
 import type { Unavailable } from "../util/backoff.js";
 

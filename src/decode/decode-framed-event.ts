@@ -1,7 +1,7 @@
+import type { EventKind } from "../events/domain-event.js";
 import { readConfluentFrame } from "./confluent-frame.js";
 import { decodeEventValue } from "./decode-json-event.js";
 import { type DecodeResult, rejected } from "./decode-result.js";
-import type { EventKind } from "./domain-event.js";
 import type { SchemaLookup } from "./schema-lookup.js";
 import type { EventValidator } from "./validate-event.js";
 

@@ -1,5 +1,5 @@
+import type { EventKind } from "../events/domain-event.js";
 import { type DecodeResult, rejected } from "./decode-result.js";
-import type { EventKind } from "./domain-event.js";
 import { timestampMs, toDomainEvent } from "./to-domain-event.js";
 import type { EventValidator } from "./validate-event.js";
 

@@ -1,5 +1,5 @@
-import type { DomainEvent } from "./domain-event.js";
-import type { RejectReason, SkipReason } from "./reject-reason.js";
+import type { DomainEvent } from "../events/domain-event.js";
+import type { RejectReason, SkipReason } from "../events/reject-reason.js";
 
 /**
  * The outcome of decoding one message: an event, a reject with its reason, a

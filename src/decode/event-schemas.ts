@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { EventKind } from "./domain-event.js";
+import type { EventKind } from "../events/domain-event.js";
 
 /** `schemas/` at the package root, from both `src/decode` and `dist/decode`. */
 export const SCHEMAS_DIR = new URL("../../schemas/", import.meta.url);

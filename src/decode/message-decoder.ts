@@ -1,8 +1,8 @@
+import type { EventKind } from "../events/domain-event.js";
 import { CONFLUENT_MAGIC_BYTE } from "./confluent-frame.js";
 import { decodeFramedEvent } from "./decode-framed-event.js";
 import { decodeJsonEvent } from "./decode-json-event.js";
 import { type DecodeResult, rejected } from "./decode-result.js";
-import type { EventKind } from "./domain-event.js";
 import type { SchemaLookup } from "./schema-lookup.js";
 import { createEventValidator, type EventValidator } from "./validate-event.js";
 

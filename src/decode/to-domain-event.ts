@@ -1,4 +1,4 @@
-import type { DomainEvent, EventKind, LlmStatus } from "./domain-event.js";
+import type { DomainEvent, EventKind, LlmStatus } from "../events/domain-event.js";
 import { labelValue } from "./label-value.js";
 
 /** The version-1 wire shapes, as the schemas guarantee them after validation. */

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import type { EventKind } from "./domain-event.js";
+import type { EventKind } from "../events/domain-event.js";
+import type { RejectReason } from "../events/reject-reason.js";
 import { readJsonSchema } from "./event-schemas.js";
-import type { RejectReason } from "./reject-reason.js";
 
 /** A JSON value that failed its event schema, with the reason to count it under. */
 export interface SchemaViolation {

@@ -1,9 +1,10 @@
 import type { Handler } from "hono";
+import type { ComponentStatus } from "../util/component-status.js";
 
 /** A readiness check: whether a part the service needs is working, and why not. */
 export interface ReadinessCheck {
   readonly name: string;
-  status(): { readonly ready: boolean; readonly detail: string };
+  status(): ComponentStatus;
 }
 
 /** `GET /healthz`: the process is alive and its event loop answers. */

@@ -1,13 +1,20 @@
-import type { HistogramFamily, MetricFamily, ScalarFamily } from "../aggregate/metric-family.js";
+import type { EventFamilies } from "../aggregate/event-families.js";
+import type { ScalarFamily } from "../aggregate/metric-family.js";
+import type { StatusCounts } from "../self-metrics/self-metrics.js";
+import type { ComponentStatus } from "../util/component-status.js";
 import { histogramQuantile } from "./histogram-quantile.js";
-import type { SampleFamily } from "./render-families.js";
 
 /** What the status page shows, computed at request time from the same state `/metrics` renders. */
 export interface StatusSnapshot {
   readonly generatedAtMs: number;
   readonly ready: boolean;
   readonly readyDetail: string;
-  readonly events: { readonly consumed: number; readonly invalid: number; readonly skipped: number };
+  readonly events: {
+    readonly consumed: number;
+    readonly committed: number;
+    readonly invalid: number;
+    readonly skipped: number;
+  };
   readonly cameras: readonly { cameraId: string; frames: number; lastSeenSeconds: number | null }[];
   readonly models: readonly { modelType: string; frames: number; p95Seconds: number | null }[];
   readonly apiKeys: readonly { keyId: string; requests: number; successRate: number | null }[];
@@ -15,12 +22,20 @@ export interface StatusSnapshot {
   readonly lag: readonly { topic: string; partition: string; lag: number }[];
 }
 
-function scalar(families: readonly MetricFamily[], name: string): ScalarFamily | undefined {
-  return families.find((f): f is ScalarFamily => f.name === name && f.type !== "histogram");
-}
-
-function samplesOf(families: readonly SampleFamily[], name: string) {
-  return families.find((f) => f.name === name)?.samples ?? [];
+/** Sums a family's values by one label, across partitions and the other labels. */
+function sumBy(
+  family: ScalarFamily,
+  label: string,
+  where?: (labels: readonly string[]) => boolean,
+): Map<string, number> {
+  const at = family.labelNames.indexOf(label);
+  const sums = new Map<string, number>();
+  for (const { labels, value } of family.series()) {
+    if (where && !where(labels)) continue;
+    const key = labels[at] as string;
+    sums.set(key, (sums.get(key) ?? 0) + value);
+  }
+  return sums;
 }
 
 function sum(values: Iterable<number>): number {
@@ -30,27 +45,27 @@ function sum(values: Iterable<number>): number {
 }
 
 /**
- * Summarises event families and self metrics for people: per camera, per
- * model (p95 over all its cameras), per API key, plus rejects and lag.
+ * Summarises the event families and self metrics for people: per camera, per
+ * model (p95 over all its cameras and partitions), per API key, plus rejects
+ * and lag. Reads families through their handles and labels by name.
  */
 export function statusSnapshot(
-  events: readonly MetricFamily[],
-  self: readonly SampleFamily[],
-  readiness: { ready: boolean; detail: string },
+  families: EventFamilies,
+  counts: StatusCounts,
+  readiness: ComponentStatus,
   nowMs: number,
 ): StatusSnapshot {
-  const frames = new Map<string, number>();
-  for (const s of scalar(events, "detection_total")?.series() ?? []) {
-    frames.set(s.labels[0] as string, (frames.get(s.labels[0] as string) ?? 0) + s.value);
-  }
+  const frames = sumBy(families.detectionTotal, "camera_id");
   const lastSeen = new Map<string, number>();
-  for (const s of scalar(events, "camera_last_event_timestamp_seconds")?.series() ?? []) {
-    lastSeen.set(s.labels[0] as string, s.value);
+  const cameraAt = families.cameraLastEvent.labelNames.indexOf("camera_id");
+  for (const { labels, value } of families.cameraLastEvent.series()) {
+    const camera = labels[cameraAt] as string;
+    lastSeen.set(camera, Math.max(value, lastSeen.get(camera) ?? value));
   }
   const perModel = new Map<string, { bounds: readonly number[]; counts: number[] }>();
-  const latency = events.find((f): f is HistogramFamily => f.name === "detection_latency_seconds");
-  for (const { labels, histogram } of latency?.series() ?? []) {
-    const model = labels[1] as string;
+  const modelAt = families.detectionLatency.labelNames.indexOf("model_type");
+  for (const { labels, histogram } of families.detectionLatency.series()) {
+    const model = labels[modelAt] as string;
     const merged = perModel.get(model) ?? {
       bounds: histogram.bounds,
       counts: new Array(histogram.counts.length).fill(0),
@@ -60,23 +75,18 @@ export function statusSnapshot(
     });
     perModel.set(model, merged);
   }
-  const requests = new Map<string, number>();
-  for (const s of scalar(events, "api_key_requests_total")?.series() ?? []) {
-    requests.set(s.labels[0] as string, (requests.get(s.labels[0] as string) ?? 0) + s.value);
-  }
-  const rates = new Map<string, number>();
-  for (const s of scalar(events, "api_key_success_rate")?.series() ?? [])
-    rates.set(s.labels[0] as string, s.value);
-
-  const invalidSamples = samplesOf(self, "aggregator_events_invalid_total");
+  const requests = sumBy(families.apiKeyRequests, "key_id");
+  const statusAt = families.apiKeyRequests.labelNames.indexOf("status");
+  const successes = sumBy(families.apiKeyRequests, "key_id", (labels) => labels[statusAt] === "success");
   return {
     generatedAtMs: nowMs,
     ready: readiness.ready,
     readyDetail: readiness.detail,
     events: {
-      consumed: sum(samplesOf(self, "aggregator_events_consumed_total").map((s) => s.value)),
-      invalid: sum(invalidSamples.map((s) => s.value)),
-      skipped: sum(samplesOf(self, "aggregator_events_skipped_total").map((s) => s.value)),
+      consumed: counts.consumed,
+      committed: sum(counts.committed.map((c) => c.count)),
+      invalid: sum(counts.invalid.map((i) => i.count)),
+      skipped: counts.skipped,
     },
     cameras: [...frames].map(([cameraId, count]) => ({
       cameraId,
@@ -91,13 +101,9 @@ export function statusSnapshot(
     apiKeys: [...requests].map(([keyId, count]) => ({
       keyId,
       requests: count,
-      successRate: rates.get(keyId) ?? null,
+      successRate: count > 0 ? (successes.get(keyId) ?? 0) / count : null,
     })),
-    invalid: invalidSamples
-      .filter((s) => s.value > 0)
-      .map((s) => ({ topic: String(s.labels.topic), reason: String(s.labels.reason), count: s.value })),
-    lag: samplesOf(self, "aggregator_consumer_lag")
-      .map((s) => ({ topic: String(s.labels.topic), partition: String(s.labels.partition), lag: s.value }))
-      .sort((a, b) => a.topic.localeCompare(b.topic) || Number(a.partition) - Number(b.partition)),
+    invalid: counts.invalid,
+    lag: counts.lag,
   };
 }

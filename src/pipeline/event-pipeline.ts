@@ -1,14 +1,13 @@
-import type { Aggregator } from "../aggregate/event-aggregator.js";
 import type { DeadLetter, DeadLetterSink } from "../dead-letter/dead-letter.js";
 import type { DecodeResult } from "../decode/decode-result.js";
-import type { DomainEvent, EventKind } from "../decode/domain-event.js";
 import type { MessageDecoder } from "../decode/message-decoder.js";
-import type { RejectReason, SkipReason } from "../decode/reject-reason.js";
+import type { DomainEvent, EventKind } from "../events/domain-event.js";
+import type { RejectReason, SkipReason } from "../events/reject-reason.js";
 import type { RateLimitedLog } from "../log/rate-limited-log.js";
-import type { SchemaLoader } from "../registry/registry-schemas.js";
-import type { BatchOutcome, BatchSink, RecordBatch, SourceRecord } from "../source/record-batch.js";
+import type { BatchOutcome, RecordBatch, SourceRecord } from "../source/record-batch.js";
 import type { Unavailable } from "../util/backoff.js";
 import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
+import type { SchemaLoader } from "./schema-loader.js";
 
 /** What the pipeline reports; `SelfMetrics` implements it. */
 export interface PipelineTelemetry {
@@ -19,25 +18,49 @@ export interface PipelineTelemetry {
 
 /** Collaborators of {@link createEventPipeline}. */
 export interface EventPipelineParts {
-  /** Which contract each subscribed topic carries. */
+  /** Which contract each event topic carries. */
   readonly kinds: ReadonlyMap<string, EventKind>;
   readonly decode: MessageDecoder;
-  readonly aggregator: Aggregator;
   readonly telemetry: PipelineTelemetry;
   readonly rejectLog: RateLimitedLog;
   /** Loads schemas the decoder has not seen; absent when no registry is configured. */
   readonly schemas?: SchemaLoader | undefined;
-  /** Takes rejected records before their offsets are committed; absent when no dead-letter topic is configured. */
-  readonly deadLetters?: DeadLetterSink | undefined;
+}
+
+/** A decoded slice of a batch, ready to apply. */
+export interface DecodedSlice {
+  readonly events: readonly DomainEvent[];
+  /** Record time (epoch ms) of each event, by index. */
+  readonly recordTimes: readonly number[];
+  /** Records the slice covers (events, rejects and skips). */
+  readonly records: number;
+  /** The offset after the slice's last record. */
+  readonly nextOffset: string;
+  /** The slice's rejected records (already with the dead-letter sink, if the target has one). */
+  readonly rejects: readonly DeadLetter[];
+}
+
+/** Where a partition's decoded records go; the partition's state implements it. */
+export interface PipelineTarget {
+  /** Takes a slice's rejects before its events take effect; absent: rejects are counted and logged only. */
+  readonly deadLetters: DeadLetterSink | undefined;
+  apply(slice: DecodedSlice): void;
+  /** False once the partition was revoked or sought: the rest of the batch must not be applied. */
+  stillCurrent(): boolean;
+}
+
+/** Decodes batches and applies them to their partition's target. */
+export interface EventPipeline {
+  process(batch: RecordBatch, target: PipelineTarget): Promise<BatchOutcome>;
 }
 
 /** Records decoded and applied between two yields to the event loop. */
 const RECORDS_PER_SLICE = 2_000;
 const DONE: BatchOutcome = { status: "done" };
 
-/** One slice decoded: its events, rejects and skips, and where it stopped if a dependency was down. */
-interface DecodedSlice {
+interface Decoded {
   readonly events: DomainEvent[];
+  readonly recordTimes: number[];
   readonly rejects: DeadLetter[];
   readonly skips: SkipReason[];
   /** Records decoded, from the slice's start. */
@@ -49,18 +72,17 @@ interface DecodedSlice {
  * Decodes a batch and applies it a slice at a time. A fetch can hold tens of
  * thousands of records; yielding between slices keeps `/metrics` and
  * heartbeats answering. A bad record is counted and logged (rate-limited),
- * written to the dead-letter topic when one is configured, and never stops
- * the batch. A slice takes effect whole or not at all: its rejects reach the
- * dead-letter topic first, then its events and counts are applied. When a
- * dependency is down (the registry for a new schema, the dead-letter topic)
- * the batch is `held` at the first record not applied, so nothing valid is
- * rejected, nothing rejected is lost, and nothing is counted twice.
+ * handed to the dead-letter sink, and never stops the batch. A slice takes
+ * effect whole or not at all: its rejects reach the dead-letter sink first,
+ * then its events and counts are applied. When a dependency is down (the
+ * registry for a new schema, the dead-letter topic) the batch is `held` at
+ * the first record not applied, so nothing valid is rejected, nothing
+ * rejected is lost, and nothing is counted twice.
  */
-export function createEventPipeline(parts: EventPipelineParts): BatchSink {
-  const { kinds, aggregator, telemetry, rejectLog, deadLetters } = parts;
+export function createEventPipeline(parts: EventPipelineParts): EventPipeline {
+  const { kinds, telemetry, rejectLog } = parts;
 
-  const apply = (topic: string, slice: DecodedSlice) => {
-    aggregator.applyBatch(slice.events);
+  const count = (topic: string, slice: Decoded) => {
     for (const letter of slice.rejects) {
       telemetry.recordInvalid(topic, letter.reason);
       rejectLog.warn(
@@ -81,17 +103,32 @@ export function createEventPipeline(parts: EventPipelineParts): BatchSink {
   };
 
   return {
-    async handleBatch({ topic, partition, records }: RecordBatch): Promise<BatchOutcome> {
+    async process({ topic, partition, records }, target) {
       const kind = kinds.get(topic);
       if (kind === undefined) throw new Error(`record batch from unsubscribed topic ${topic}`);
       for (let start = 0; start < records.length; start += RECORDS_PER_SLICE) {
         if (start > 0) await yieldToEventLoop();
+        if (!target.stillCurrent()) return { status: "ignored" };
         const end = Math.min(records.length, start + RECORDS_PER_SLICE);
         const slice = await decodeSlice(parts, kind, topic, partition, records, start, end);
+        if (!target.stillCurrent()) return { status: "ignored" };
         const unwritten =
-          deadLetters && slice.rejects.length > 0 ? await deadLetters.send(slice.rejects) : undefined;
+          target.deadLetters && slice.rejects.length > 0
+            ? await target.deadLetters.send(slice.rejects)
+            : undefined;
         if (unwritten) return held(records[start] as SourceRecord, unwritten);
-        apply(topic, slice);
+        if (!target.stillCurrent()) return { status: "ignored" };
+        if (slice.decoded > 0) {
+          const last = records[start + slice.decoded - 1] as SourceRecord;
+          target.apply({
+            events: slice.events,
+            recordTimes: slice.recordTimes,
+            records: slice.decoded,
+            nextOffset: (BigInt(last.offset) + 1n).toString(),
+            rejects: slice.rejects,
+          });
+        }
+        count(topic, slice);
         if (slice.stoppedBy) return held(records[start + slice.decoded] as SourceRecord, slice.stoppedBy);
       }
       return DONE;
@@ -111,8 +148,9 @@ async function decodeSlice(
   records: readonly SourceRecord[],
   start: number,
   end: number,
-): Promise<DecodedSlice> {
+): Promise<Decoded> {
   const events: DomainEvent[] = [];
+  const recordTimes: number[] = [];
   const rejects: DeadLetter[] = [];
   const skips: SkipReason[] = [];
   for (let i = start; i < end; i++) {
@@ -120,14 +158,17 @@ async function decodeSlice(
     let result: DecodeResult = decode(kind, record.value);
     if (result.status === "needs_schema" && schemas) {
       const unavailable = await schemas.load(result.schemaId);
-      if (unavailable) return { events, rejects, skips, decoded: i - start, stoppedBy: unavailable };
+      if (unavailable)
+        return { events, recordTimes, rejects, skips, decoded: i - start, stoppedBy: unavailable };
       result = decode(kind, record.value);
     }
-    if (result.status === "ok") events.push(result.event);
-    else if (result.status === "rejected")
+    if (result.status === "ok") {
+      events.push(result.event);
+      recordTimes.push(Number(record.timestamp));
+    } else if (result.status === "rejected")
       rejects.push({ topic, partition, record, reason: result.reason, detail: result.detail });
     else if (result.status === "skipped") skips.push(result.reason);
     else throw new Error(`schema ${result.schemaId} needed but no schema loader is wired`);
   }
-  return { events, rejects, skips, decoded: end - start };
+  return { events, recordTimes, rejects, skips, decoded: end - start };
 }

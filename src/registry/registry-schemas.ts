@@ -1,21 +1,13 @@
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import type { SchemaEntry, SchemaFormat, SchemaLookup, WriterSchema } from "../decode/schema-lookup.js";
 import type { Backoff, Unavailable } from "../util/backoff.js";
+import { type ComponentStatus, notReady, ready } from "../util/component-status.js";
 import { registryErrorStatus } from "./registry-client.js";
 
 /** What the registry adapter reports; `SelfMetrics` implements it. */
 export interface RegistryTelemetry {
   recordRegistryRequest(outcome: "loaded" | "not_found" | "error"): void;
   recordRegistryUp(up: boolean): void;
-}
-
-/**
- * Loads a schema the decoder found missing; the pipeline sees only this.
- * Resolves `undefined` once the schema is loaded or known not to exist (the
- * message can be decoded or rejected now), or says when to try again.
- */
-export interface SchemaLoader {
-  load(schemaId: number): Promise<Unavailable | undefined>;
 }
 
 /** A 404 is remembered this long before the id is asked for again. */
@@ -33,7 +25,7 @@ interface Missing {
  * any answer but 200 and 404) is an outage: nothing is rejected, the caller
  * holds its partition and retries with growing backoff.
  */
-export class RegistrySchemas implements SchemaLookup, SchemaLoader {
+export class RegistrySchemas implements SchemaLookup {
   private readonly schemas = new Map<number, WriterSchema>();
   private readonly missing = new Map<number, Missing>();
   private outage: string | undefined;
@@ -77,10 +69,8 @@ export class RegistrySchemas implements SchemaLookup, SchemaLoader {
   }
 
   /** Ready while the registry answers; during an outage, why not. */
-  currentStatus(): { readonly ready: boolean; readonly detail: string } {
-    return this.outage === undefined
-      ? { ready: true, detail: `${this.schemas.size} schemas cached` }
-      : { ready: false, detail: this.outage };
+  currentStatus(): ComponentStatus {
+    return this.outage === undefined ? ready(`${this.schemas.size} schemas cached`) : notReady(this.outage);
   }
 
   private recordAnswer(outcome: "loaded" | "not_found"): void {

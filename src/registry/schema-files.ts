@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { EventKind } from "../decode/domain-event.js";
 import { SCHEMAS_DIR } from "../decode/event-schemas.js";
+import type { EventKind } from "../events/domain-event.js";
 
 /** Registry-framed encodings a producer can choose. */
 export type SchemaEncoding = "avro" | "json-schema";

@@ -1,5 +1,5 @@
 import { type SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import type { EventKind } from "../decode/domain-event.js";
+import type { EventKind } from "../events/domain-event.js";
 import {
   readSchemaFile,
   SCHEMA_FILES,

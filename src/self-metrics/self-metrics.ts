@@ -1,5 +1,20 @@
-import { Counter, Gauge, type Registry } from "prom-client";
-import { REJECT_REASONS, type RejectReason, type SkipReason } from "../decode/reject-reason.js";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { REJECT_REASONS, type RejectReason, type SkipReason } from "../events/reject-reason.js";
+
+/** Where the partition lifecycle stands, read at scrape time. */
+export interface StatePositions {
+  positions(): readonly { topic: string; partition: number; nextOffset: string }[];
+  restoring(): number;
+}
+
+/** Counts the status page shows, read from the self metrics. */
+export interface StatusCounts {
+  readonly consumed: number;
+  readonly committed: readonly { topic: string; count: number }[];
+  readonly invalid: readonly { topic: string; reason: string; count: number }[];
+  readonly skipped: number;
+  readonly lag: readonly { topic: string; partition: string; lag: number }[];
+}
 
 /**
  * The aggregator's own metrics (`aggregator_*`), in a prom-client registry
@@ -18,8 +33,16 @@ export class SelfMetrics {
   private readonly paused: Gauge;
   private readonly deadLetters: Counter<"topic">;
   private readonly deadLetterFailures: Counter;
+  private readonly committed: Counter<"topic">;
+  private readonly stateCommits: Counter<"result">;
+  private readonly restores: Histogram;
 
-  constructor(registry: Registry, topics: readonly string[], version: string) {
+  constructor(
+    registry: Registry,
+    topics: readonly string[],
+    version: string,
+    state: () => StatePositions | undefined = () => undefined,
+  ) {
     const registers = [registry];
     new Gauge({
       name: "aggregator_build_info",
@@ -58,7 +81,7 @@ export class SelfMetrics {
     });
     this.lastCommit = new Gauge({
       name: "aggregator_last_commit_timestamp_seconds",
-      help: "When offsets were last committed to Kafka, in Unix seconds.",
+      help: "When offsets were last committed to Kafka (with the state, in durable mode), in Unix seconds.",
       registers,
     });
     this.assigned = new Gauge({
@@ -87,9 +110,49 @@ export class SelfMetrics {
       help: "Failed writes to the dead-letter topic; the partition waits and retries, nothing is committed past the reject.",
       registers,
     });
+    this.committed = new Counter({
+      name: "aggregator_events_committed_total",
+      help: "Kafka records whose effect /metrics shows, per topic: committed to the state changelog (durable mode) or applied (memory mode).",
+      labelNames: ["topic"],
+      registers,
+    });
+    this.stateCommits = new Counter({
+      name: "aggregator_state_commits_total",
+      help: "Partition state commits (one Kafka transaction each), by result; a failed one drops the partition's state, which is restored again.",
+      labelNames: ["result"],
+      registers,
+    });
+    this.restores = new Histogram({
+      name: "aggregator_state_restore_seconds",
+      help: "Time to restore a partition's state from its changelog.",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    new Gauge({
+      name: "aggregator_state_next_offset",
+      help: "Per input partition this replica owns: the state /metrics shows includes every record before this offset.",
+      labelNames: ["topic", "partition"],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of state()?.positions() ?? []) {
+          this.set({ topic: p.topic, partition: String(p.partition) }, Number(p.nextOffset));
+        }
+      },
+    });
+    new Gauge({
+      name: "aggregator_partitions_restoring",
+      help: "Input partitions being fenced or restored from their changelog; their series are not shown meanwhile.",
+      registers,
+      collect() {
+        this.set(state()?.restoring() ?? 0);
+      },
+    });
+    for (const result of ["committed", "failed"]) this.stateCommits.inc({ result }, 0);
     // Zero series for every topic and reason so ratios and alerts see 0, not absence.
     for (const topic of topics) {
       this.consumed.inc({ topic }, 0);
+      this.committed.inc({ topic }, 0);
       for (const reason of REJECT_REASONS) this.invalid.inc({ topic, reason }, 0);
     }
   }
@@ -133,5 +196,39 @@ export class SelfMetrics {
 
   recordPaused(partitions: number): void {
     this.paused.set(partitions);
+  }
+
+  recordCommitted(topic: string, records: number): void {
+    this.committed.inc({ topic }, records);
+  }
+
+  recordStateCommit(result: "committed" | "failed", atMs: number): void {
+    this.stateCommits.inc({ result });
+    if (result === "committed") this.lastCommit.set(atMs / 1000);
+  }
+
+  recordRestore(seconds: number): void {
+    this.restores.observe(seconds);
+  }
+
+  /** The counts the status page shows. */
+  async statusCounts(): Promise<StatusCounts> {
+    const sum = (values: readonly { value: number }[]) => values.reduce((total, v) => total + v.value, 0);
+    const consumed = await this.consumed.get();
+    const committed = await this.committed.get();
+    const invalid = await this.invalid.get();
+    const skipped = await this.skipped.get();
+    const lag = await this.lag.get();
+    return {
+      consumed: sum(consumed.values),
+      committed: committed.values.map((v) => ({ topic: String(v.labels.topic), count: v.value })),
+      invalid: invalid.values
+        .filter((v) => v.value > 0)
+        .map((v) => ({ topic: String(v.labels.topic), reason: String(v.labels.reason), count: v.value })),
+      skipped: sum(skipped.values),
+      lag: lag.values
+        .map((v) => ({ topic: String(v.labels.topic), partition: String(v.labels.partition), lag: v.value }))
+        .sort((a, b) => a.topic.localeCompare(b.topic) || Number(a.partition) - Number(b.partition)),
+    };
   }
 }

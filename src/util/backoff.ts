@@ -25,3 +25,8 @@ export class Backoff {
     this.failures = 0;
   }
 }
+
+/** The one retry schedule for a dependency that is down (brokers, registry, dead-letter topic): 0.5 s doubling to 30 s. */
+export function dependencyBackoff(): Backoff {
+  return new Backoff(500, 30_000);
+}

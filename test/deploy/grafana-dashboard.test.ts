@@ -58,7 +58,7 @@ describe("the Grafana dashboard", () => {
       { value: "{" },
     ]);
     await produce(inject("kafkaBrokers"), llmTopic, [{ value: jsonBytes(llmWire()) }]);
-    await aggregator.waitForConsumed({ [detectionTopic]: 2, [llmTopic]: 1 });
+    await aggregator.waitForCommitted({ [detectionTopic]: 2, [llmTopic]: 1 });
     prometheus = await startPrometheus(new URL(aggregator.baseUrl).host);
   });
   afterAll(async () => {

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { EventAggregator } from "../../src/aggregate/event-aggregator.js";
+import { eventFamilies } from "../../src/aggregate/event-families.js";
+import { builtinMappings } from "../../src/aggregate/event-mappings.js";
 import { SETTINGS } from "../../src/config/settings.js";
-import { REJECT_REASONS, SKIP_REASONS } from "../../src/decode/reject-reason.js";
+import { REJECT_REASONS, SKIP_REASONS } from "../../src/events/reject-reason.js";
 import { RegistryMetrics } from "../../src/self-metrics/registry-metrics.js";
 import { SelfMetrics } from "../../src/self-metrics/self-metrics.js";
 
@@ -17,19 +18,14 @@ describe("README", () => {
   });
 
   it("documents every metric the service exports", () => {
-    const aggregator = new EventAggregator({
-      detectionBuckets: [1],
-      llmBuckets: [1],
-      successRateWindowMs: 1_000,
-      seriesLimit: 1,
-    });
+    const families = eventFamilies(
+      builtinMappings({ detectionBuckets: [1], llmBuckets: [1], successRateWindowMs: 1_000 }),
+      () => [],
+    );
     const registry = new Registry();
     new SelfMetrics(registry, ["t"], "0");
     new RegistryMetrics(registry);
-    const names = [
-      ...aggregator.families().map((f) => f.name),
-      ...registry.getMetricsAsArray().map((m) => m.name),
-    ];
+    const names = [...families.all.map((f) => f.name), ...registry.getMetricsAsArray().map((m) => m.name)];
     for (const name of names) expect(readme).toContain(`| \`${name}\` |`);
   });
 

@@ -28,7 +28,7 @@ describe("a real Prometheus scraping the aggregator", () => {
       { value: jsonBytes(llmWire({ key_id: "key-1", status: "success" })) },
       { value: jsonBytes(llmWire({ key_id: "key-1", status: "error" })) },
     ]);
-    await aggregator.waitForConsumed({ [detectionTopic]: 9, [llmTopic]: 2 });
+    await aggregator.waitForCommitted({ [detectionTopic]: 9, [llmTopic]: 2 });
     prometheus = await startPrometheus(new URL(aggregator.baseUrl).host);
   });
   afterAll(async () => {

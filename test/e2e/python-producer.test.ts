@@ -22,7 +22,7 @@ describe("examples/python/metrics_events.py through Debian's python3-confluent-k
       DRIVER,
       EXAMPLE_DIR,
     ]);
-    await aggregator.waitForConsumed({ [detectionTopic]: 13, [llmTopic]: 4 });
+    await aggregator.waitForCommitted({ [detectionTopic]: 13, [llmTopic]: 4 });
   });
   afterAll(async () => {
     await aggregator?.stop();

@@ -52,7 +52,7 @@ describe("the live status page in headless Chromium", () => {
         value: jsonBytes(llmWire({ key_id: "key-7", status })),
       })),
     ]);
-    await aggregator.waitForConsumed({ [detectionTopic]: 16, [llmTopic]: 4 });
+    await aggregator.waitForCommitted({ [detectionTopic]: 16, [llmTopic]: 4 });
 
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
 import { produce, type TestMessage } from "../support/kafka-client.js";
-import { only, type Samples } from "../support/scrape.js";
+import { acrossPartitions, only, type Samples } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
 const brokers = inject("kafkaBrokers");
@@ -237,6 +237,9 @@ function histogram(
 
 describe("aggregator against the real broker", () => {
   let aggregator: TestAggregator;
+  /** As scraped: every series with its partition. */
+  let perPartition: Samples;
+  /** Counters and histograms summed over partitions. */
   let samples: Samples;
 
   beforeAll(async () => {
@@ -245,10 +248,11 @@ describe("aggregator against the real broker", () => {
     await aggregator.waitForReady();
     await produce(brokers, detectionTopic, interleave(detections, badDetections));
     await produce(brokers, llmTopic, interleave(llmCalls, badLlmCalls));
-    samples = await aggregator.waitForConsumed({
+    perPartition = await aggregator.waitForCommitted({
       [detectionTopic]: detections.length + badDetections.length,
       [llmTopic]: llmCalls.length + badLlmCalls.length,
     });
+    samples = acrossPartitions(perPartition);
   });
   afterAll(async () => {
     await aggregator?.stop();
@@ -294,11 +298,28 @@ describe("aggregator against the real broker", () => {
     });
   });
 
-  it("keeps the newest event time per camera", () => {
-    expect(only(samples, "camera_last_event_timestamp_seconds")).toEqual({
-      'camera_last_event_timestamp_seconds{camera_id="1"}': Date.parse(ISO_NEWEST) / 1000,
-      'camera_last_event_timestamp_seconds{camera_id="2"}': 1_795_000_000,
+  it("keeps the newest event time per camera and partition", () => {
+    expect(only(perPartition, "camera_last_event_timestamp_seconds")).toEqual({
+      'camera_last_event_timestamp_seconds{camera_id="1",partition="0"}': Date.parse("2026-11-20T21:17:01.123Z") / 1000,
+      'camera_last_event_timestamp_seconds{camera_id="1",partition="1"}': Date.parse(ISO_NEWEST) / 1000,
+      'camera_last_event_timestamp_seconds{camera_id="1",partition="2"}': 1_763_673_421,
+      'camera_last_event_timestamp_seconds{camera_id="2",partition="1"}': 1_795_000_000,
+      'camera_last_event_timestamp_seconds{camera_id="2",partition="2"}': 1_794_000_000,
     });
+  });
+
+  it("shows exactly the committed state: every partition's state stands at its end offset", () => {
+    const { detectionTopic: d, llmTopic: l } = aggregator.config;
+    // 18 detection and 9 LLM records, spread round the three partitions in the order produced.
+    expect(only(perPartition, "aggregator_state_next_offset")).toEqual({
+      [`aggregator_state_next_offset{topic="${d}",partition="0"}`]: 7,
+      [`aggregator_state_next_offset{topic="${d}",partition="1"}`]: 6,
+      [`aggregator_state_next_offset{topic="${d}",partition="2"}`]: 5,
+      [`aggregator_state_next_offset{topic="${l}",partition="0"}`]: 3,
+      [`aggregator_state_next_offset{topic="${l}",partition="1"}`]: 3,
+      [`aggregator_state_next_offset{topic="${l}",partition="2"}`]: 3,
+    });
+    expect(perPartition.get('aggregator_state_commits_total{result="failed"}')).toBe(0);
   });
 
   it("counts LLM calls, tokens and latency per provider and model", () => {
@@ -330,8 +351,14 @@ describe("aggregator against the real broker", () => {
     });
   });
 
-  it("counts calls per API key and the success rate over the window", () => {
-    expect(only(samples, "api_key_requests_total", "api_key_success_rate")).toEqual({
+  it("counts calls per API key and the success rate over the window, per partition", () => {
+    expect(only(perPartition, "api_key_success_rate")).toEqual({
+      'api_key_success_rate{key_id="key-1",partition="0"}': 1,
+      'api_key_success_rate{key_id="key-1",partition="1"}': 0,
+      'api_key_success_rate{key_id="key-2",partition="0"}': 0,
+      'api_key_success_rate{key_id="key-2",partition="2"}': 1,
+    });
+    expect(only(samples, "api_key_requests_total")).toEqual({
       'api_key_requests_total{key_id="key-1",status="success"}': 1,
       'api_key_requests_total{key_id="key-1",status="error"}': 1,
       'api_key_requests_total{key_id="key-1",status="timeout"}': 1,
@@ -344,8 +371,6 @@ describe("aggregator against the real broker", () => {
       'api_key_requests_total{key_id="key-3",status="error"}': 0,
       'api_key_requests_total{key_id="key-3",status="timeout"}': 0,
       'api_key_requests_total{key_id="key-3",status="rate_limited"}': 0,
-      'api_key_success_rate{key_id="key-1"}': 1 / 3,
-      'api_key_success_rate{key_id="key-2"}': 0.5,
     });
   });
 

@@ -62,7 +62,7 @@ describe("dead-letter topic", () => {
       { value: null, key: "gone", partition: 0 },
     ];
     await produce(brokers, topic, messages);
-    const samples = await aggregator.waitForConsumed({ [topic]: messages.length });
+    const samples = await aggregator.waitForCommitted({ [topic]: messages.length });
     expect(samples.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(3);
     expect(samples.get(`aggregator_dead_letters_total{topic="${topic}.dlq"}`)).toBe(BAD.length);
 
@@ -119,7 +119,7 @@ describe("dead-letter topic", () => {
     );
 
     await createTopics(brokers, [`${topic}.not-yet`], 1);
-    const after = await aggregator.waitForConsumed({ [topic]: 6 }, 60_000);
+    const after = await aggregator.waitForCommitted({ [topic]: 6 }, 60_000);
     expect(after.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(5);
     expect(after.get(`aggregator_events_invalid_total{topic="${topic}",reason="unknown_encoding"}`)).toBe(1);
     const letters = await readTopic(brokers, `${topic}.not-yet`, 1);

@@ -137,7 +137,7 @@ describe("a hostile corpus through the real broker", () => {
     );
     for (const big of messages.filter((m) => (m.value?.length ?? 0) >= 100_000))
       await produce(brokers, topic, [big]);
-    samples = await aggregator.waitForConsumed({ [topic]: cases.length }, 60_000);
+    samples = await aggregator.waitForCommitted({ [topic]: cases.length }, 60_000);
   }, 120_000);
   afterAll(async () => {
     await aggregator?.stop();

@@ -46,7 +46,7 @@ describe("label hygiene and cardinality on the real broker", () => {
     await produce(brokers, llmTopic, [
       { value: jsonBytes(llmWire({ key_id: SECRET_KEY, status: "success" })) },
     ]);
-    const samples = await aggregator.waitForConsumed({ [detectionTopic]: 16, [llmTopic]: 1 });
+    const samples = await aggregator.waitForCommitted({ [detectionTopic]: 16, [llmTopic]: 1 });
     expect(only(samples, "detection_total")).toEqual({
       'detection_total{camera_id="camera-with-",model_type="yolov8n"}': 2,
       'detection_total{camera_id="camid",model_type="yolov8n"}': 2,

@@ -125,7 +125,7 @@ describe("Confluent-framed events beside plain JSON (stand-in registry, real bro
     await produce(brokers, detectionTopic, [...detections, ...bad]);
     await produce(brokers, llmTopic, llmCalls);
 
-    const samples = await aggregator.waitForConsumed({
+    const samples = await aggregator.waitForCommitted({
       [detectionTopic]: detections.length + bad.length,
       [llmTopic]: llmCalls.length,
     });
@@ -252,7 +252,7 @@ describe("Confluent-framed events beside plain JSON (stand-in registry, real bro
 
     await registry.start();
     const restartedAt = Date.now();
-    const after = await aggregator.waitForConsumed({ [detectionTopic]: consumedBefore + messages.length });
+    const after = await aggregator.waitForCommitted({ [detectionTopic]: consumedBefore + messages.length });
     console.log(
       `[registry] outage: 2 partitions paused, ${messages.length} events all counted once ${Date.now() - restartedAt} ms after the registry came back`,
     );

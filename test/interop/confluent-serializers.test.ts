@@ -45,7 +45,7 @@ describe("events framed by Confluent's Python serializers", () => {
         "25",
       ]);
     }
-    const samples = await aggregator.waitForConsumed({ [topic]: 50 });
+    const samples = await aggregator.waitForCommitted({ [topic]: 50 });
     expect(samples.get('detection_total{camera_id="py-json-schema",model_type="yolov8n"}')).toBe(25);
     expect(samples.get('detection_total{camera_id="py-avro",model_type="yolov8n"}')).toBe(25);
     expect(samples.get(`aggregator_events_invalid_total{topic="${topic}",reason="schema_mismatch"}`)).toBe(0);

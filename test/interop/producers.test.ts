@@ -85,7 +85,7 @@ describe("interoperability with real producers", () => {
     expected["python-edge"] = 3;
     records += 5;
 
-    await aggregator.waitForConsumed({ [topic]: records }, 60_000);
+    await aggregator.waitForCommitted({ [topic]: records }, 60_000);
   });
   afterAll(async () => {
     await aggregator?.stop();

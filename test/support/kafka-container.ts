@@ -60,6 +60,7 @@ function startScript(port: number, extras: BrokerExtras): string {
     "num.partitions=1",
     "offsets.topic.replication.factor=1",
     "offsets.topic.num.partitions=6",
+    "transaction.state.log.num.partitions=6",
     "transaction.state.log.replication.factor=1",
     "transaction.state.log.min.isr=1",
     "share.coordinator.state.topic.replication.factor=1",
@@ -114,11 +115,13 @@ class LoopbackKafkaContainer extends GenericContainer {
 }
 
 /**
- * Waits until the broker's group coordinators serve. On a fresh broker the
- * first group request creates and loads `__consumer_offsets`; groups that
- * join during that load are sent round a rebalance, which replays batches
- * (at-least-once) and would make tests that count exactly flaky. Asking for
- * the offsets of a few groups (kafkajs retries until their coordinators
+ * Waits until the broker's group and transaction coordinators serve. On a
+ * fresh broker the first group request creates and loads
+ * `__consumer_offsets`, and the first transactional producer
+ * `__transaction_state`; clients that arrive during those loads are told to
+ * retry (a group rebalances, a transaction fails), which would make the
+ * first tests slow and their timings noisy. Asking for the offsets of a few
+ * groups and running a transaction (kafkajs retries until the coordinators
  * answer) gets that done before any test starts.
  */
 export async function waitForGroupCoordinator(bootstrap: string): Promise<void> {
@@ -142,6 +145,24 @@ export async function waitForGroupCoordinator(bootstrap: string): Promise<void> 
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
+    const topic = `harness-warmup-${randomUUID()}`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer({ transactionalId: topic, maxInFlightRequests: 1, idempotent: true });
+    await producer.connect();
+    for (let committed = false; !committed; ) {
+      const transaction = await producer.transaction();
+      try {
+        await transaction.send({ topic, messages: [{ value: "warm-up" }] });
+        await transaction.sendOffsets({ consumerGroupId: topic, topics: [{ topic, partitions: [{ partition: 0, offset: "1" }] }] });
+        await transaction.commit();
+        committed = true;
+      } catch (error) {
+        await transaction.abort().catch(() => {});
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    await producer.disconnect();
   } finally {
     await admin.disconnect();
   }

@@ -36,3 +36,22 @@ export function only(samples: Samples, ...names: string[]): Record<string, numbe
   }
   return out;
 }
+
+const PARTITION_LABEL = /,partition="\d+"|partition="\d+",?/;
+/** Self metrics keep their `partition` label: lag and positions are per partition by nature. */
+const PER_PARTITION_SELF_METRIC = /^aggregator_(?!series_overflow_total)/;
+
+/**
+ * The event samples with the `partition` label taken out and the values of
+ * the partitions added up: exact for counters and histograms (what a replica
+ * shows for its partitions, as `sum without (partition)` gives it). Gauges
+ * do not add up: read those per partition.
+ */
+export function acrossPartitions(samples: Samples): Samples {
+  const out: Samples = new Map();
+  for (const [series, value] of samples) {
+    const key = PER_PARTITION_SELF_METRIC.test(series) ? series : series.replace(PARTITION_LABEL, "").replace("{}", "");
+    out.set(key, (out.get(key) ?? 0) + value);
+  }
+  return out;
+}

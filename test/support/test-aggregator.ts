@@ -15,8 +15,11 @@ export interface TestAggregator {
   /** JSON log lines written so far. */
   readonly logs: Record<string, unknown>[];
   scrape(): Promise<Samples>;
-  /** Waits until `aggregator_events_consumed_total` of each topic reaches the given count. */
-  waitForConsumed(counts: Record<string, number>, timeoutMs?: number): Promise<Samples>;
+  /**
+   * Waits until `aggregator_events_committed_total` of each topic reaches the
+   * given count: every one of those records is then in what `/metrics` shows.
+   */
+  waitForCommitted(counts: Record<string, number>, timeoutMs?: number): Promise<Samples>;
   waitForReady(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -71,17 +74,17 @@ export async function startTestAggregator(
     baseUrl,
     logs,
     scrape: () => scrape(baseUrl),
-    async waitForConsumed(counts, timeoutMs = 30_000) {
+    async waitForCommitted(counts, timeoutMs = 30_000) {
       let seen: Record<string, number | undefined> = {};
       try {
         return await waitFor(
-          `consumed counts ${JSON.stringify(counts)}`,
+          `committed counts ${JSON.stringify(counts)}`,
           async () => {
             const samples = await scrape(baseUrl);
             seen = Object.fromEntries(
               Object.keys(counts).map((topic) => [
                 topic,
-                samples.get(`aggregator_events_consumed_total{topic="${topic}"}`),
+                samples.get(`aggregator_events_committed_total{topic="${topic}"}`),
               ]),
             );
             return Object.entries(counts).every(([topic, count]) => seen[topic] === count)

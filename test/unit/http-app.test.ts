@@ -14,7 +14,7 @@ function app(ready: boolean, credentials?: ScrapeCredentials) {
       generatedAtMs: 1,
       ready,
       readyDetail: "d",
-      events: { consumed: 3, invalid: 1, skipped: 0 },
+      events: { consumed: 3, committed: 3, invalid: 1, skipped: 0 },
       cameras: [],
       models: [],
       apiKeys: [],

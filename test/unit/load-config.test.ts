@@ -30,6 +30,10 @@ describe("loadConfig", () => {
       seriesLimit: 10_000,
       seriesTtl: 0,
       labelMaxLength: 128,
+      stateMode: "durable",
+      stateCommitInterval: 1_000,
+      stateChangelogTopic: "{group}-{topic}-changelog",
+      stateChangelogReplication: undefined,
       shutdownTimeout: 15_000,
       deadLetterTopic: undefined,
       schemaRegistryUrl: undefined,
@@ -107,6 +111,33 @@ describe("loadConfig", () => {
       },
     ]);
     expect((error as ConfigError).retriable).toBe(false);
+  });
+
+  it("refuses a changelog template that gives no valid topic name for the group, unless state is in memory", () => {
+    const run = (env: Record<string, string>) => () => loadConfig({}, env);
+    expect(run({ KAFKA_GROUP_ID: "team a/aggregator" })).toThrow(
+      'STATE_CHANGELOG_TOPIC (--state-changelog-topic): expected a template giving, with KAFKA_GROUP_ID="team a/aggregator", a valid topic name other than the event topics (it gives "team a/aggregator-detection-events-changelog"), got "{group}-{topic}-changelog"',
+    );
+    expect(run({ STATE_CHANGELOG_TOPIC: "state-of-{group}" })).toThrow(
+      "STATE_CHANGELOG_TOPIC (--state-changelog-topic): expected a Kafka topic name containing {topic}",
+    );
+    expect(run({ STATE_CHANGELOG_TOPIC: "{topic}", LLM_TOPIC: "x" })).toThrow(
+      "a valid topic name other than the event topics",
+    );
+    expect(loadConfig({}, { KAFKA_GROUP_ID: "team a/aggregator", STATE_MODE: "memory" }).stateMode).toBe(
+      "memory",
+    );
+    expect(
+      loadConfig({}, { KAFKA_GROUP_ID: "team a", STATE_CHANGELOG_TOPIC: "team-a.{topic}.state" }),
+    ).toMatchObject({
+      stateChangelogTopic: "team-a.{topic}.state",
+    });
+    expect(run({ STATE_COMMIT_INTERVAL: "50ms" })).toThrow(
+      "STATE_COMMIT_INTERVAL (--state-commit-interval): expected a duration such as 1s or 500ms, at least 100ms and at most 60s",
+    );
+    expect(run({ STATE_MODE: "exactly-once" })).toThrow(
+      'STATE_MODE (--state-mode): expected durable or memory, got "exactly-once"',
+    );
   });
 
   it("refuses one topic for both event kinds", () => {

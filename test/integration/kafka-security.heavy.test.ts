@@ -67,7 +67,7 @@ describe.skipIf(!containers)("SASL and TLS to the brokers", () => {
       topic,
       Array.from({ length: 10 }, () => ({ value: jsonBytes(detectionWire()) })),
     );
-    const samples = await aggregator.waitForConsumed({ [topic]: 10 });
+    const samples = await aggregator.waitForCommitted({ [topic]: 10 });
     expect(samples.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(10);
     await aggregator.waitForReady();
   });

@@ -1,0 +1,93 @@
+/**
+ * The changelog's record format, in one place. Pure: no Kafka here.
+ *
+ * - An entry: key `["<table key>", label values…]` (JSON; `[key, null]` for
+ *   the overflow entry), value a version byte then the entry's float64 slots,
+ *   little-endian: always the cumulative state, never a delta, so the newest
+ *   record of a key is all a restore needs and compaction may drop the rest.
+ * - The partition: key `@partition`, value JSON with the next input offset,
+ *   the partition's record-time watermark and its overflow counts.
+ * - A `null` value (tombstone) removes its key.
+ */
+const VALUE_VERSION = 1;
+export const PARTITION_KEY = "@partition";
+
+/** What a partition's own record holds besides its entries. */
+export interface PartitionMeta {
+  /** Every input record before this offset is in the state. */
+  readonly nextOffset: string | undefined;
+  /** Newest record time applied, in epoch ms: the partition's clock for series TTL. */
+  readonly watermarkMs: number;
+  /** Events folded into each table's overflow entry, by table key. */
+  readonly overflowed: Readonly<Record<string, number>>;
+}
+
+/** One changelog record as written: a key and a value or a tombstone. */
+export interface ChangelogRecord {
+  readonly key: string;
+  readonly value: Buffer | null;
+}
+
+/** A changelog record as read back. */
+export type DecodedRecord =
+  | {
+      readonly type: "entry";
+      readonly tableKey: string;
+      readonly labels: string[] | null;
+      readonly values: Float64Array | null;
+    }
+  | { readonly type: "partition"; readonly meta: PartitionMeta | null }
+  | { readonly type: "unknown"; readonly detail: string };
+
+export function entryKey(tableKey: string, labels: readonly string[] | null): string {
+  return JSON.stringify(labels === null ? [tableKey, null] : [tableKey, ...labels]);
+}
+
+export function encodeValues(values: Float64Array): Buffer {
+  const out = Buffer.allocUnsafe(1 + values.length * 8);
+  out[0] = VALUE_VERSION;
+  for (let i = 0; i < values.length; i++) out.writeDoubleLE(values[i] as number, 1 + i * 8);
+  return out;
+}
+
+export function encodeMeta(meta: PartitionMeta): Buffer {
+  return Buffer.from(JSON.stringify({ v: VALUE_VERSION, ...meta }));
+}
+
+/** Reads one record; anything this version cannot read is `unknown`, never an exception. */
+export function decodeRecord(key: string, value: Buffer | null): DecodedRecord {
+  if (key === PARTITION_KEY) {
+    if (value === null) return { type: "partition", meta: null };
+    try {
+      const meta = JSON.parse(value.toString("utf8")) as PartitionMeta & { v: number };
+      if (meta.v !== VALUE_VERSION) return { type: "unknown", detail: `partition record version ${meta.v}` };
+      return {
+        type: "partition",
+        meta: {
+          nextOffset: meta.nextOffset,
+          watermarkMs: meta.watermarkMs,
+          overflowed: meta.overflowed ?? {},
+        },
+      };
+    } catch (error) {
+      return { type: "unknown", detail: `partition record: ${(error as Error).message}` };
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(key);
+  } catch {
+    return { type: "unknown", detail: "key is not JSON" };
+  }
+  if (!Array.isArray(parsed) || typeof parsed[0] !== "string")
+    return { type: "unknown", detail: "key is not an entry key" };
+  const [tableKey, ...rest] = parsed as [string, ...unknown[]];
+  const labels = rest.length === 1 && rest[0] === null ? null : (rest as string[]);
+  if (value === null) return { type: "entry", tableKey, labels, values: null };
+  if (value[0] !== VALUE_VERSION || (value.length - 1) % 8 !== 0) {
+    return { type: "unknown", detail: `entry value of ${value.length} bytes, version ${value[0]}` };
+  }
+  const values = new Float64Array((value.length - 1) / 8);
+  for (let i = 0; i < values.length; i++) values[i] = value.readDoubleLE(1 + i * 8);
+  return { type: "entry", tableKey, labels, values };
+}

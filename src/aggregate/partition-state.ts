@@ -1,0 +1,164 @@
+import type { DomainEvent } from "../events/domain-event.js";
+import {
+  type ChangelogRecord,
+  type DecodedRecord,
+  encodeMeta,
+  encodeValues,
+  entryKey,
+  PARTITION_KEY,
+} from "./changelog-codec.js";
+import type { EventMapping } from "./event-mappings.js";
+import { SeriesTable, type Visibility } from "./series-table.js";
+import type { TableDefinition } from "./table-definition.js";
+
+/** Settings of a partition's state. */
+export interface PartitionStateOptions {
+  /** Label sets per table and partition before new ones fold into `__overflow__`. */
+  readonly seriesLimit: number;
+  readonly visibility: Visibility;
+}
+
+/** The changes since the last snapshot, and how to show them once they are durable. */
+export interface StateSnapshot {
+  readonly records: readonly ChangelogRecord[];
+  /** The input offset the snapshot includes every record before. */
+  readonly nextOffset: string | undefined;
+  /** Shows the snapshot's state on `/metrics`; returns the input records it covers that were not shown before. */
+  publish(): number;
+}
+
+/**
+ * The aggregation state of one input partition: the tables its topic's events
+ * feed, where in the partition the state stands, and the partition's own
+ * clock (the newest record time applied), which series TTL reads so that
+ * expiry depends on the data, not on when it was processed.
+ *
+ * It is what a changelog partition holds: `snapshot` takes the changes as
+ * records, `restoreRecord` reads them back; a state restored from every
+ * record a snapshot wrote equals the snapshot's state.
+ */
+export class PartitionState {
+  readonly tables: readonly SeriesTable[];
+  private readonly tablesByKey: ReadonlyMap<string, SeriesTable>;
+  /** Every input record before this offset is applied; `undefined` before the first one. */
+  nextOffset: string | undefined;
+  /** The `nextOffset` of the state `/metrics` shows. */
+  shownNextOffset: string | undefined;
+  watermarkMs = 0;
+  /** Records applied since the last snapshot. */
+  private recordsSinceSnapshot = 0;
+  /** Changelog keys this version does not read (another layout, a removed table): removed at the next commit. */
+  private readonly staleKeys = new Set<string>();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly mapping: EventMapping,
+    options: PartitionStateOptions,
+  ) {
+    this.tables = mapping.tables.map(
+      (definition) => new SeriesTable(definition, partition, options.seriesLimit, options.visibility),
+    );
+    this.tablesByKey = new Map(this.tables.map((table) => [table.definition.key, table]));
+  }
+
+  /** This partition's table of a definition. */
+  table(definition: TableDefinition): SeriesTable {
+    return this.tablesByKey.get(definition.key) as SeriesTable;
+  }
+
+  /** Applies one event at its record time (epoch ms; not a time: the watermark). */
+  apply(event: DomainEvent, recordTimeMs: number): void {
+    let timeMs = this.watermarkMs;
+    if (recordTimeMs > timeMs) this.watermarkMs = timeMs = recordTimeMs;
+    else if (recordTimeMs >= 0) timeMs = recordTimeMs;
+    this.mapping.apply(this.tables, event, timeMs);
+  }
+
+  /** Records up to `nextOffset` (exclusive) are applied; `records` of them since the last call. */
+  advance(nextOffset: string, records: number): void {
+    this.nextOffset = nextOffset;
+    this.recordsSinceSnapshot += records;
+  }
+
+  /** Removes label sets no record touched for `ttlMs` of the partition's record time. */
+  expire(ttlMs: number): number {
+    const cutoff = this.watermarkMs - ttlMs;
+    return this.tables.reduce((sum, table) => sum + table.expireTouchedBefore(cutoff), 0);
+  }
+
+  /** True when nothing was applied or removed since the last snapshot. */
+  get unchanged(): boolean {
+    return (
+      this.recordsSinceSnapshot === 0 &&
+      this.staleKeys.size === 0 &&
+      this.tables.every((table) => table.pendingChanges === 0)
+    );
+  }
+
+  /**
+   * The changes since the last snapshot as changelog records (removals,
+   * changed entries, then the partition record), taken synchronously so they
+   * match `nextOffset` exactly while events keep being applied.
+   */
+  snapshot(): StateSnapshot {
+    const records: ChangelogRecord[] = [];
+    for (const key of this.staleKeys) records.push({ key, value: null });
+    this.staleKeys.clear();
+    const publishers = this.tables.map((table) => {
+      const { changes, publish } = table.snapshot();
+      for (const change of changes) {
+        records.push({
+          key: entryKey(change.table.key, change.labels),
+          value: change.values === null ? null : encodeValues(change.values),
+        });
+      }
+      return publish;
+    });
+    const nextOffset = this.nextOffset;
+    const overflowed = Object.fromEntries(this.tables.map((t) => [t.definition.key, t.overflowed]));
+    records.push({
+      key: PARTITION_KEY,
+      value: encodeMeta({ nextOffset, watermarkMs: this.watermarkMs, overflowed }),
+    });
+    const covered = this.recordsSinceSnapshot;
+    this.recordsSinceSnapshot = 0;
+    return {
+      records,
+      nextOffset,
+      publish: () => {
+        for (const publish of publishers) publish();
+        this.shownNextOffset = nextOffset;
+        return covered;
+      },
+    };
+  }
+
+  /** Applies one changelog record read back, in log order (the newest record of a key wins). */
+  restoreRecord(key: string, record: DecodedRecord): void {
+    if (record.type === "partition") {
+      this.nextOffset = record.meta?.nextOffset;
+      this.watermarkMs = record.meta?.watermarkMs ?? 0;
+      for (const table of this.tables) table.overflowed = record.meta?.overflowed[table.definition.key] ?? 0;
+      return;
+    }
+    const table = record.type === "entry" ? this.tablesByKey.get(record.tableKey) : undefined;
+    if (
+      record.type === "unknown" ||
+      table === undefined ||
+      (record.values && record.values.length !== table.definition.width)
+    ) {
+      if (record.type === "entry" && record.values === null) this.staleKeys.delete(key);
+      else this.staleKeys.add(key);
+      return;
+    }
+    if (record.values === null) table.restoreRemoval(record.labels);
+    else table.restore(record.labels, record.values);
+  }
+
+  /** Ends a restore: what was read is the committed state, and `/metrics` shows it. */
+  finishRestore(): void {
+    for (const table of this.tables) table.showRestored();
+    this.shownNextOffset = this.nextOffset;
+  }
+}

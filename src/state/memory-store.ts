@@ -1,0 +1,33 @@
+import type { EventMapping } from "../aggregate/event-mappings.js";
+import { PartitionState } from "../aggregate/partition-state.js";
+import type { EventKind } from "../events/domain-event.js";
+import type { PartitionTask } from "./partition-task.js";
+import type { StateStore } from "./state-store.js";
+
+/**
+ * State in process memory only (`STATE_MODE=memory`): every change shows at
+ * once, kafkajs commits offsets after each batch (at-least-once), and a
+ * partition's series start at 0 wherever it is opened.
+ */
+export class MemoryStore implements StateStore {
+  readonly visibility = "live";
+  readonly commitsOffsets = false;
+
+  constructor(
+    private readonly mappings: { readonly [K in EventKind]: EventMapping },
+    private readonly seriesLimit: number,
+  ) {}
+
+  async open(task: PartitionTask): Promise<PartitionState> {
+    return new PartitionState(task.topic, task.partition, this.mappings[task.kind], {
+      seriesLimit: this.seriesLimit,
+      visibility: "live",
+    });
+  }
+
+  async commit(): Promise<number> {
+    return 0;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,55 @@
+import type { Producer } from "kafkajs";
+import type { PartitionState } from "../aggregate/partition-state.js";
+import type { DeadLetter } from "../dead-letter/dead-letter.js";
+import type { EventKind } from "../events/domain-event.js";
+import { dependencyBackoff } from "../util/backoff.js";
+import type { ChangelogRestore } from "./restore.js";
+
+/**
+ * Where an input partition is in its lifecycle:
+ * `opening` (fencing) → `restoring` → `active` (consuming and committing);
+ * `failed` when a commit or an open failed: the state is dropped and the
+ * partition is opened again after a backoff.
+ */
+export type TaskPhase = "opening" | "restoring" | "active" | "failed";
+
+/** Stops what a pause reason names, on the consumer; the source's group consumer implements it. */
+export interface ConsumerControl {
+  pause(topic: string, partition: number, reason: "not-ready" | "state-idle"): void;
+  resume(topic: string, partition: number, reason: "not-ready" | "state-idle"): void;
+  seek(topic: string, partition: number, offset: string): void;
+}
+
+/** One input partition this replica owns, with its state and its producer (Kafka Streams calls it a task). */
+export class PartitionTask {
+  readonly id: string;
+  phase: TaskPhase = "opening";
+  /** What the task is doing or why it failed, for `/readyz` and logs. */
+  detail = "opening";
+  /**
+   * Bumped whenever the task is opened again, fails or is revoked: async work
+   * started under an older attempt sees it and stops.
+   */
+  attempt = 0;
+  /** Shown on `/metrics` while `active`. */
+  state: PartitionState | undefined;
+  producer: Producer | undefined;
+  restore: ChangelogRestore | undefined;
+  /** Rejected records waiting for the next commit's transaction (durable mode). */
+  readonly outbox: DeadLetter[] = [];
+  /** The commit in flight; commits of one partition run one after another. */
+  committing: Promise<boolean> | undefined;
+  failedAtMs = 0;
+  retryAtMs = 0;
+  readonly backoff = dependencyBackoff();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly kind: EventKind,
+    /** Its changelog topic (durable mode). */
+    readonly changelog: string | undefined,
+  ) {
+    this.id = `${topic}:${partition}`;
+  }
+}

@@ -1,0 +1,64 @@
+import { decodeRecord } from "../aggregate/changelog-codec.js";
+import type { PartitionState } from "../aggregate/partition-state.js";
+import type { SourceRecord } from "../source/record-batch.js";
+
+/** Thrown into a restore that a rebalance or a stop made pointless. */
+export class RestoreCancelled extends Error {
+  override readonly name = "RestoreCancelled";
+}
+
+/**
+ * Rebuilds a partition's state from its changelog partition, read
+ * `read_committed` from `start` up to `end`, the last stable offset taken
+ * after the partition's producer was fenced (nothing can be written after
+ * it). Done when the consumer's position reaches `end`: the position, not the
+ * last record seen, because transaction markers occupy offsets too.
+ */
+export class ChangelogRestore {
+  private position: bigint;
+  private readonly end: bigint;
+  private settle!: { resolve: () => void; reject: (error: Error) => void };
+  /** Resolves when the state holds everything up to `end`. */
+  readonly done: Promise<void>;
+  records = 0;
+
+  constructor(
+    private readonly state: PartitionState,
+    start: string,
+    end: string,
+  ) {
+    this.position = BigInt(start);
+    this.end = BigInt(end);
+    this.done = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.done.catch(() => {});
+    this.check();
+  }
+
+  /** Applies a fetched batch of the changelog partition, skipping what was read already. */
+  accept(records: readonly SourceRecord[], nextOffset: string): void {
+    for (const record of records) {
+      if (BigInt(record.offset) < this.position) continue;
+      const key = record.key?.toString("utf8") ?? "";
+      this.state.restoreRecord(key, decodeRecord(key, record.value));
+      this.records++;
+    }
+    this.advanceTo(nextOffset);
+  }
+
+  /** The consumer's position moved (also past control records, which no batch shows). */
+  advanceTo(nextOffset: string): void {
+    const next = BigInt(nextOffset);
+    if (next > this.position) this.position = next;
+    this.check();
+  }
+
+  cancel(): void {
+    this.settle.reject(new RestoreCancelled("restore cancelled"));
+  }
+
+  private check(): void {
+    if (this.position >= this.end) this.settle.resolve();
+  }
+}

@@ -1,0 +1,383 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeRecord } from "../../src/aggregate/changelog-codec.js";
+import { eventFamilies } from "../../src/aggregate/event-families.js";
+import { builtinMappings } from "../../src/aggregate/event-mappings.js";
+import type { HistogramFamily, MetricFamily, ScalarFamily } from "../../src/aggregate/metric-family.js";
+import { PartitionState } from "../../src/aggregate/partition-state.js";
+import type { Visibility } from "../../src/aggregate/series-table.js";
+import type { DetectionEvent, DomainEvent, LlmEvent } from "../../src/events/domain-event.js";
+
+const NOW = 1_800_000_000_000;
+
+function detection(overrides: Partial<DetectionEvent> = {}): DetectionEvent {
+  return {
+    kind: "detection",
+    eventId: "e",
+    timeMs: NOW,
+    cameraId: "1",
+    modelType: "yolov8n",
+    latencySeconds: 0.05,
+    numObjects: 2,
+    numGroups: 1,
+    ...overrides,
+  };
+}
+
+function llm(overrides: Partial<LlmEvent> = {}): LlmEvent {
+  return {
+    kind: "llm",
+    eventId: "l",
+    timeMs: NOW,
+    provider: "openai",
+    model: "gpt",
+    keyId: "key-1",
+    status: "success",
+    latencySeconds: 1,
+    promptTokens: 10,
+    completionTokens: 2,
+    cameraId: undefined,
+    ...overrides,
+  };
+}
+
+const mappings = builtinMappings({
+  detectionBuckets: [0.01, 0.1, 1],
+  llmBuckets: [1, 10],
+  successRateWindowMs: 60_000,
+});
+
+/** A detection and an LLM partition (both partition 0), their families, and a clock for the window. */
+function world(visibility: Visibility = "live", seriesLimit = 10) {
+  const clock = { now: NOW };
+  const states = {
+    detection: new PartitionState("d", 0, mappings.byKind.detection, { seriesLimit, visibility }),
+    llm: new PartitionState("l", 0, mappings.byKind.llm, { seriesLimit, visibility }),
+  };
+  const families = eventFamilies(
+    mappings,
+    (kind) => [states[kind]],
+    () => clock.now,
+  );
+  const apply = (events: DomainEvent[], recordTimeMs = NOW) => {
+    for (const event of events) states[event.kind].apply(event, recordTimeMs);
+  };
+  return { clock, states, families, apply };
+}
+
+function family(families: readonly MetricFamily[], name: string): MetricFamily {
+  return families.find((f) => f.name === name) as MetricFamily;
+}
+
+function scalar(families: readonly MetricFamily[], name: string): Record<string, number> {
+  const f = family(families, name) as ScalarFamily;
+  return Object.fromEntries([...f.series()].map((s) => [s.labels.join("/"), s.value]));
+}
+
+function histogram(families: readonly MetricFamily[], name: string) {
+  const f = family(families, name) as HistogramFamily;
+  return Object.fromEntries(
+    [...f.series()].map((s) => [
+      s.labels.join("/"),
+      { counts: [...s.histogram.counts], sum: s.histogram.sum, count: s.histogram.count },
+    ]),
+  );
+}
+
+describe("PartitionState and the event families", () => {
+  it("exposes the families of the metric contract, in order, each with the partition label last", () => {
+    expect(world().families.all.map((f) => `${f.type} ${f.name} ${f.labelNames.join(",")}`)).toEqual([
+      "counter detection_total camera_id,model_type,partition",
+      "histogram detection_latency_seconds camera_id,model_type,partition",
+      "counter detection_objects_total camera_id,model_type,partition",
+      "counter detection_groups_total camera_id,model_type,partition",
+      "gauge camera_last_event_timestamp_seconds camera_id,partition",
+      "counter llm_requests_total provider,model,status,partition",
+      "histogram llm_latency_seconds provider,model,partition",
+      "counter llm_tokens_total provider,model,kind,partition",
+      "counter api_key_requests_total key_id,status,partition",
+      "gauge api_key_success_rate key_id,partition",
+      "counter aggregator_series_overflow_total metric,partition",
+    ]);
+  });
+
+  it("maps detection events to frames, objects, groups, latency buckets and last-seen time", () => {
+    const { families, apply } = world();
+    apply([
+      detection({ latencySeconds: 0.01, numObjects: 3, numGroups: 2, timeMs: NOW - 5_000 }),
+      detection({ latencySeconds: 0.5, numObjects: 0, numGroups: 0, timeMs: NOW - 9_000 }),
+      detection({ latencySeconds: 7, modelType: "yolov8s", cameraId: "2" }),
+    ]);
+    expect(scalar(families.all, "detection_total")).toEqual({ "1/yolov8n/0": 2, "2/yolov8s/0": 1 });
+    expect(scalar(families.all, "detection_objects_total")).toEqual({ "1/yolov8n/0": 3, "2/yolov8s/0": 2 });
+    expect(scalar(families.all, "detection_groups_total")).toEqual({ "1/yolov8n/0": 2, "2/yolov8s/0": 1 });
+    expect(histogram(families.all, "detection_latency_seconds")).toEqual({
+      "1/yolov8n/0": { counts: [1, 0, 1, 0], sum: 0.51, count: 2 },
+      "2/yolov8s/0": { counts: [0, 0, 0, 1], sum: 7, count: 1 },
+    });
+    expect(scalar(families.all, "camera_last_event_timestamp_seconds")).toEqual({
+      "1/0": (NOW - 5_000) / 1000,
+      "2/0": NOW / 1000,
+    });
+  });
+
+  it("starts every status at zero and counts tokens by kind", () => {
+    const { families, apply } = world();
+    apply([llm({ status: "rate_limited", promptTokens: 4, completionTokens: 0, latencySeconds: 20 })]);
+    expect(scalar(families.all, "llm_requests_total")).toEqual({
+      "openai/gpt/success/0": 0,
+      "openai/gpt/error/0": 0,
+      "openai/gpt/timeout/0": 0,
+      "openai/gpt/rate_limited/0": 1,
+    });
+    expect(scalar(families.all, "llm_tokens_total")).toEqual({
+      "openai/gpt/prompt/0": 4,
+      "openai/gpt/completion/0": 0,
+    });
+    expect(histogram(families.all, "llm_latency_seconds")).toEqual({
+      "openai/gpt/0": { counts: [0, 0, 1], sum: 20, count: 1 },
+    });
+    expect(scalar(families.all, "api_key_requests_total")).toEqual({
+      "key-1/success/0": 0,
+      "key-1/error/0": 0,
+      "key-1/timeout/0": 0,
+      "key-1/rate_limited/0": 1,
+    });
+  });
+
+  it("computes the success rate over an event-time window; an event stamped after its record counts at the record's time", () => {
+    const { clock, families, apply } = world();
+    apply([
+      llm({ status: "success", timeMs: NOW - 50_000 }),
+      llm({ status: "error", timeMs: NOW - 1_000 }),
+      llm({ status: "success", timeMs: NOW - 2_000 }),
+      llm({ status: "timeout", timeMs: NOW - 3_000, keyId: "key-2" }),
+      llm({ status: "success", timeMs: NOW - 120_000, keyId: "key-3" }),
+      llm({ status: "success", timeMs: NOW + 3_600_000, keyId: "key-4" }),
+    ]);
+    expect(scalar(families.all, "api_key_success_rate")).toEqual({
+      "key-1/0": 2 / 3,
+      "key-2/0": 0,
+      "key-4/0": 1,
+    });
+    clock.now = NOW + 20_000;
+    expect(scalar(families.all, "api_key_success_rate")).toEqual({
+      "key-1/0": 0.5,
+      "key-2/0": 0,
+      "key-4/0": 1,
+    });
+    clock.now = NOW + 120_000;
+    expect(scalar(families.all, "api_key_success_rate")).toEqual({});
+  });
+
+  it("folds new label sets beyond the partition's limit into __overflow__ and counts them per metric", () => {
+    const { families, apply } = world("live", 3);
+    apply(["1", "2", "3", "4", "5", "4"].map((cameraId) => detection({ cameraId, numObjects: 1 })));
+    expect(scalar(families.all, "detection_total")).toEqual({
+      "1/yolov8n/0": 1,
+      "2/yolov8n/0": 1,
+      "3/yolov8n/0": 1,
+      "__overflow__/__overflow__/0": 3,
+    });
+    expect(scalar(families.all, "camera_last_event_timestamp_seconds")).toEqual({
+      "1/0": NOW / 1000,
+      "2/0": NOW / 1000,
+      "3/0": NOW / 1000,
+      "__overflow__/0": NOW / 1000,
+    });
+    expect(scalar(families.all, "aggregator_series_overflow_total")).toEqual({
+      "detection_total/0": 3,
+      "detection_latency_seconds/0": 3,
+      "detection_objects_total/0": 3,
+      "detection_groups_total/0": 3,
+      "camera_last_event_timestamp_seconds/0": 3,
+      "llm_requests_total/0": 0,
+      "llm_latency_seconds/0": 0,
+      "llm_tokens_total/0": 0,
+      "api_key_requests_total/0": 0,
+      "api_key_success_rate/0": 0,
+    });
+  });
+
+  it("expires label sets idle longer than the TTL in the partition's record time, not the wall clock", () => {
+    const { families, states, apply } = world();
+    apply([detection({ cameraId: "old" })], NOW);
+    apply([detection({ cameraId: "recent" })], NOW + 50_000);
+    // Without newer records the partition's clock stands still: nothing is idle yet.
+    expect(states.detection.expire(60_000)).toBe(0);
+    apply([detection({ cameraId: "recent" })], NOW + 70_000);
+    expect(states.detection.expire(60_000)).toBe(2);
+    expect(scalar(families.all, "detection_total")).toEqual({ "recent/yolov8n/0": 2 });
+    expect(Object.keys(scalar(families.all, "camera_last_event_timestamp_seconds"))).toEqual(["recent/0"]);
+  });
+
+  it("shows committed state only: nothing before a snapshot is published, the snapshot's values after", () => {
+    const { families, states, apply } = world("committed");
+    apply([detection(), detection()]);
+    states.detection.advance("2", 2);
+    expect(scalar(families.all, "detection_total")).toEqual({});
+    const snapshot = states.detection.snapshot();
+    apply([detection()]);
+    states.detection.advance("3", 1);
+    expect(scalar(families.all, "detection_total")).toEqual({});
+    expect(snapshot.publish()).toBe(2);
+    expect(scalar(families.all, "detection_total")).toEqual({ "1/yolov8n/0": 2 });
+    expect(states.detection.shownNextOffset).toBe("2");
+    expect(states.detection.snapshot().publish()).toBe(1);
+    expect(scalar(families.all, "detection_total")).toEqual({ "1/yolov8n/0": 3 });
+  });
+
+  it("keeps an expired series on /metrics until its removal is committed", () => {
+    const { families, states, apply } = world("committed");
+    apply([detection({ cameraId: "a" })], NOW);
+    states.detection.snapshot().publish();
+    apply([detection({ cameraId: "b" })], NOW + 120_000);
+    expect(states.detection.expire(60_000)).toBe(2);
+    expect(Object.keys(scalar(families.all, "detection_total"))).toEqual(["a/yolov8n/0"]);
+    const snapshot = states.detection.snapshot();
+    expect(snapshot.records.filter((r) => r.value === null).map((r) => r.key)).toEqual([
+      `["${mappings.tables.detections.key}","a","yolov8n"]`,
+      `["${mappings.tables.cameras.key}","a"]`,
+    ]);
+    snapshot.publish();
+    expect(Object.keys(scalar(families.all, "detection_total"))).toEqual(["b/yolov8n/0"]);
+  });
+});
+
+/** Replays snapshot records into a new state, as a restore does. */
+function restoreFrom(
+  records: readonly { key: string; value: Buffer | null }[],
+  kind: "detection" | "llm",
+  limit = 10,
+  from = mappings,
+) {
+  const state = new PartitionState("x", 0, from.byKind[kind], {
+    seriesLimit: limit,
+    visibility: "committed",
+  });
+  for (const record of records) state.restoreRecord(record.key, decodeRecord(record.key, record.value));
+  state.finishRestore();
+  return state;
+}
+
+/** Every family's series as plain data, for one partition's state (series order is not part of the state). */
+function exposition(state: PartitionState, kind: "detection" | "llm", now = NOW) {
+  const byLabels = (a: unknown[], b: unknown[]) => JSON.stringify(a[0]).localeCompare(JSON.stringify(b[0]));
+  return eventFamilies(
+    mappings,
+    (k) => (k === kind ? [state] : []),
+    () => now,
+  ).all.map((f) => [
+    f.name,
+    (f.type === "histogram"
+      ? [...f.series()].map((s) => [s.labels, [...s.histogram.counts], s.histogram.sum, s.histogram.count])
+      : [...f.series()].map((s) => [s.labels, s.value])
+    ).sort(byLabels),
+  ]);
+}
+
+describe("restore", () => {
+  const arbitraryEvent: fc.Arbitrary<DomainEvent> = fc.oneof(
+    fc
+      .record({
+        cameraId: fc.constantFrom("1", "2", "3", "4", "5", "6"),
+        modelType: fc.constantFrom("yolov8n", "yolov8s"),
+        latencySeconds: fc.double({ min: 0, max: 20, noNaN: true }),
+        numObjects: fc.nat(50),
+        numGroups: fc.nat(10),
+        timeMs: fc.integer({ min: NOW - 600_000, max: NOW + 600_000 }),
+      })
+      .map((d) => detection(d)),
+    fc
+      .record({
+        keyId: fc.constantFrom("k1", "k2", "k3"),
+        status: fc.constantFrom(
+          "success" as const,
+          "error" as const,
+          "timeout" as const,
+          "rate_limited" as const,
+        ),
+        latencySeconds: fc.double({ min: 0, max: 100, noNaN: true }),
+        timeMs: fc.integer({ min: NOW - 600_000, max: NOW + 600_000 }),
+      })
+      .map((l) => llm(l)),
+  );
+
+  it("rebuilds exactly the committed state from the records snapshots wrote, whatever the events, expiries and commit points", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(arbitraryEvent, fc.integer({ min: 0, max: 120_000 }), fc.boolean()), {
+          maxLength: 80,
+        }),
+        fc.integer({ min: 1, max: 6 }),
+        (steps, limit) => {
+          for (const kind of ["detection", "llm"] as const) {
+            const state = new PartitionState("x", 0, mappings.byKind[kind], {
+              seriesLimit: limit,
+              visibility: "committed",
+            });
+            const log: { key: string; value: Buffer | null }[] = [];
+            let offset = 0;
+            for (const [event, recordDelay, commit] of steps) {
+              if (event.kind !== kind) continue;
+              state.apply(event, NOW + recordDelay);
+              state.advance(String(++offset), 1);
+              if (recordDelay % 7 === 0) state.expire(30_000);
+              if (commit) {
+                const snapshot = state.snapshot();
+                log.push(...snapshot.records);
+                snapshot.publish();
+              }
+            }
+            const restored = restoreFrom(log, kind, limit);
+            expect(exposition(restored, kind)).toEqual(exposition(state, kind));
+            expect(restored.shownNextOffset).toBe(state.shownNextOffset);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("admits the same label sets after a restore: the overflow entry and its count are state", () => {
+    const state = new PartitionState("x", 0, mappings.byKind.detection, {
+      seriesLimit: 2,
+      visibility: "committed",
+    });
+    for (const cameraId of ["1", "2", "3"]) state.apply(detection({ cameraId }), NOW);
+    state.advance("3", 3);
+    const restored = restoreFrom(state.snapshot().records, "detection", 2);
+    restored.apply(detection({ cameraId: "4" }), NOW);
+    restored.apply(detection({ cameraId: "1" }), NOW);
+    restored.advance("5", 2);
+    restored.snapshot().publish();
+    const frames = exposition(restored, "detection")[0]?.[1] as [string[], number][];
+    expect(Object.fromEntries(frames.map(([labels, v]) => [labels.join("/"), v]))).toEqual({
+      "1/yolov8n/0": 2,
+      "2/yolov8n/0": 1,
+      "__overflow__/__overflow__/0": 2,
+    });
+    expect(restored.tables[0]?.shownOverflowed).toBe(2);
+  });
+
+  it("drops state written with another layout (changed buckets) and removes it at the next commit", () => {
+    const old = builtinMappings({ detectionBuckets: [1, 2], llmBuckets: [1], successRateWindowMs: 60_000 });
+    const before = new PartitionState("x", 0, old.byKind.detection, {
+      seriesLimit: 10,
+      visibility: "committed",
+    });
+    before.apply(detection(), NOW);
+    before.advance("1", 1);
+    const restored = restoreFrom(before.snapshot().records, "detection");
+    expect(restored.nextOffset).toBe("1");
+    expect(exposition(restored, "detection")[0]?.[1]).toEqual([]);
+    // The camera table's layout did not change: its state is kept.
+    expect(exposition(restored, "detection")[4]?.[1]).toEqual([[["1", "0"], NOW / 1000]]);
+    expect(restored.unchanged).toBe(false);
+    const tombstones = restored
+      .snapshot()
+      .records.filter((r) => r.value === null)
+      .map((r) => r.key);
+    expect(tombstones).toEqual([`["${old.tables.detections.key}","1","yolov8n"]`]);
+  });
+});
