@@ -145,6 +145,7 @@ export async function startAggregator(
           mappings.byKind,
           {
             groupId: config.groupId,
+            fromBeginning: config.fromBeginning,
             seriesLimit: config.seriesLimit,
             transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
             deadLetterTemplate: config.deadLetterTopic,

@@ -2,7 +2,7 @@ import type { DeadLetter, DeadLetterSink } from "../dead-letter/dead-letter.js";
 import type { DecodeResult } from "../decode/decode-result.js";
 import type { MessageDecoder } from "../decode/message-decoder.js";
 import type { DomainEvent, EventKind } from "../events/domain-event.js";
-import type { RejectReason, SkipReason } from "../events/reject-reason.js";
+import type { SkipReason } from "../events/reject-reason.js";
 import type { RateLimitedLog } from "../log/rate-limited-log.js";
 import type { BatchOutcome, RecordBatch, SourceRecord } from "../source/record-batch.js";
 import type { Unavailable } from "../util/backoff.js";
@@ -11,9 +11,8 @@ import type { SchemaLoader } from "./schema-loader.js";
 
 /** What the pipeline reports; `SelfMetrics` implements it. */
 export interface PipelineTelemetry {
+  /** Records decoded (also those decoded again after a failed commit). */
   recordConsumed(topic: string, records: number): void;
-  recordInvalid(topic: string, reason: RejectReason): void;
-  recordSkipped(topic: string, reason: SkipReason): void;
 }
 
 /** Collaborators of {@link createEventPipeline}. */
@@ -38,6 +37,8 @@ export interface DecodedSlice {
   readonly nextOffset: string;
   /** The slice's rejected records (already with the dead-letter sink, if the target has one). */
   readonly rejects: readonly DeadLetter[];
+  /** Why each record that carries no event was skipped. */
+  readonly skips: readonly SkipReason[];
 }
 
 /** Where a partition's decoded records go; the partition's state implements it. */
@@ -71,8 +72,9 @@ interface Decoded {
 /**
  * Decodes a batch and applies it a slice at a time. A fetch can hold tens of
  * thousands of records; yielding between slices keeps `/metrics` and
- * heartbeats answering. A bad record is counted and logged (rate-limited),
- * handed to the dead-letter sink, and never stops the batch. A slice takes
+ * heartbeats answering. A bad record is logged (rate-limited), handed to the
+ * target with its reason (which counts it) and to the dead-letter sink, and
+ * never stops the batch. A slice takes
  * effect whole or not at all: its rejects reach the dead-letter sink first,
  * then its events and counts are applied. When a dependency is down (the
  * registry for a new schema, the dead-letter topic) the batch is `held` at
@@ -82,9 +84,8 @@ interface Decoded {
 export function createEventPipeline(parts: EventPipelineParts): EventPipeline {
   const { kinds, telemetry, rejectLog } = parts;
 
-  const count = (topic: string, slice: Decoded) => {
+  const report = (topic: string, slice: Decoded) => {
     for (const letter of slice.rejects) {
-      telemetry.recordInvalid(topic, letter.reason);
       rejectLog.warn(
         `${topic}:${letter.reason}`,
         {
@@ -98,7 +99,6 @@ export function createEventPipeline(parts: EventPipelineParts): EventPipeline {
         "event rejected",
       );
     }
-    for (const reason of slice.skips) telemetry.recordSkipped(topic, reason);
     telemetry.recordConsumed(topic, slice.decoded);
   };
 
@@ -126,9 +126,10 @@ export function createEventPipeline(parts: EventPipelineParts): EventPipeline {
             records: slice.decoded,
             nextOffset: (BigInt(last.offset) + 1n).toString(),
             rejects: slice.rejects,
+            skips: slice.skips,
           });
         }
-        count(topic, slice);
+        report(topic, slice);
         if (slice.stoppedBy) return held(records[start + slice.decoded] as SourceRecord, slice.stoppedBy);
       }
       return DONE;

@@ -58,7 +58,7 @@ export class SelfMetrics {
     });
     this.invalid = new Counter({
       name: "aggregator_events_invalid_total",
-      help: "Records rejected (not counted in any metric), per topic and reason.",
+      help: "Records rejected (not counted in any metric), per topic and reason; counted once their offsets are committed.",
       labelNames: ["topic", "reason"],
       registers,
     });
@@ -161,12 +161,12 @@ export class SelfMetrics {
     this.consumed.inc({ topic }, records);
   }
 
-  recordInvalid(topic: string, reason: RejectReason): void {
-    this.invalid.inc({ topic, reason });
-  }
-
-  recordSkipped(topic: string, reason: SkipReason): void {
-    this.skipped.inc({ topic, reason });
+  recordOutcomes(
+    topic: string,
+    outcomes: { invalid: ReadonlyMap<RejectReason, number>; skipped: ReadonlyMap<SkipReason, number> },
+  ): void {
+    for (const [reason, count] of outcomes.invalid) this.invalid.inc({ topic, reason }, count);
+    for (const [reason, count] of outcomes.skipped) this.skipped.inc({ topic, reason }, count);
   }
 
   recordLag(topic: string, partition: number, lag: number): void {

@@ -26,27 +26,39 @@ export interface PartitionCommit {
  * group (`sendOffsets`). All of it becomes visible together or not at all,
  * so the state, the dead letters and the offset never disagree, whatever
  * crashes. Always holds the partition record, so kafkajs always ends the
- * transaction with the broker (it skips EndTxn for an empty one).
+ * transaction with the broker (it skips EndTxn for an empty one). Resolves
+ * how many dead letters went to each dead-letter topic.
  */
-export async function commitPartition(producer: Producer, commit: PartitionCommit): Promise<void> {
-  const transaction = await producer.transaction();
+export async function commitPartition(
+  producer: Producer,
+  commit: PartitionCommit,
+): Promise<Map<string, number>> {
+  const deadLettersByTopic = new Map<string, ReturnType<typeof deadLetterMessage>[]>();
+  if (commit.deadLetterTemplate !== undefined) {
+    for (const letter of commit.deadLetters) {
+      const topic = deadLetterTopic(commit.deadLetterTemplate, letter.topic);
+      deadLettersByTopic.set(topic, [...(deadLettersByTopic.get(topic) ?? []), deadLetterMessage(letter)]);
+    }
+  }
+  let step = "starting the transaction";
+  const transaction = await producer.transaction().catch((error: unknown) => {
+    throw new CommitError(step, error);
+  });
   try {
+    step = `writing the state changelog ${commit.changelogTopic}`;
     for (const chunk of chunks(commit.records)) {
       await transaction.send({
         topic: commit.changelogTopic,
         messages: chunk.map(({ key, value }) => ({ key, value, partition: commit.partition })),
       });
     }
-    if (commit.deadLetters.length > 0 && commit.deadLetterTemplate !== undefined) {
-      const byTopic = new Map<string, ReturnType<typeof deadLetterMessage>[]>();
-      for (const letter of commit.deadLetters) {
-        const topic = deadLetterTopic(commit.deadLetterTemplate, letter.topic);
-        byTopic.set(topic, [...(byTopic.get(topic) ?? []), deadLetterMessage(letter)]);
-      }
+    if (deadLettersByTopic.size > 0) {
+      step = `cannot write to the dead-letter topic ${[...deadLettersByTopic.keys()].join(", ")}`;
       await transaction.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        topicMessages: [...deadLettersByTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     }
+    step = `committing the offset of ${commit.inputTopic}`;
     await transaction.sendOffsets({
       consumerGroupId: commit.groupId,
       topics: [
@@ -56,11 +68,25 @@ export async function commitPartition(producer: Producer, commit: PartitionCommi
         },
       ],
     });
+    step = "ending the transaction";
     await transaction.commit();
   } catch (error) {
     // Best effort: the broker aborts it anyway when the next owner fences the id, or at its timeout.
     if (transaction.isActive()) await transaction.abort().catch(() => {});
-    throw error;
+    throw new CommitError(step, error);
+  }
+  return new Map([...deadLettersByTopic].map(([topic, messages]) => [topic, messages.length]));
+}
+
+/** A failed commit, saying which step failed; the protocol error stays reachable for classification. */
+export class CommitError extends Error {
+  override readonly name = "CommitError";
+
+  constructor(
+    step: string,
+    readonly originalError: unknown,
+  ) {
+    super(`${step}: ${(originalError as Error)?.message ?? String(originalError)}`);
   }
 }
 

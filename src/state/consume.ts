@@ -1,12 +1,14 @@
 import type { DeadLetterSink } from "../dead-letter/dead-letter.js";
 import type { EventPipeline, PipelineTarget } from "../pipeline/event-pipeline.js";
 import type { BatchOutcome, RecordBatch } from "../source/record-batch.js";
-import type { PartitionTask } from "./partition-task.js";
+import { OutcomeCounts, type PartitionTask } from "./partition-task.js";
 
 /** What consuming reports; `SelfMetrics` implements it. */
 export interface ConsumeTelemetry {
   /** Records whose effect `/metrics` now shows. */
   recordCommitted(topic: string, records: number): void;
+  /** Rejects and skips whose offsets are committed with the state (or applied, in memory mode). */
+  recordOutcomes(topic: string, outcomes: OutcomeCounts): void;
 }
 
 /** How rejects and visibility work in the current state mode. */
@@ -54,7 +56,12 @@ export function consumeBatch(
       }
       if (mode.outbox) task.outbox.push(...slice.rejects);
       state.advance(slice.nextOffset, slice.records);
-      if (mode.live) telemetry.recordCommitted(batch.topic, slice.records);
+      if (mode.live) {
+        const outcomes = new OutcomeCounts();
+        outcomes.add(slice.rejects, slice.skips);
+        telemetry.recordOutcomes(batch.topic, outcomes);
+        telemetry.recordCommitted(batch.topic, slice.records);
+      } else task.outcomes.add(slice.rejects, slice.skips);
     },
     stillCurrent: () => task.attempt === attempt && task.phase === "active" && !batch.isStale(),
   };

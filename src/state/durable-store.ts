@@ -5,21 +5,24 @@ import type { EventKind } from "../events/domain-event.js";
 import { commitPartition } from "./commit.js";
 import { fence } from "./fence.js";
 import { createPartitionProducer, transactionalId } from "./partition-producer.js";
-import type { ConsumerControl, PartitionTask } from "./partition-task.js";
+import { type ConsumerControl, OutcomeCounts, type PartitionTask } from "./partition-task.js";
 import { ChangelogRestore, RestoreCancelled } from "./restore.js";
-import type { StateStore } from "./state-store.js";
+import type { Committed, StateStore } from "./state-store.js";
 
 /** Settings of {@link DurableStore}. */
 export interface DurableStoreOptions {
   readonly groupId: string;
+  /** Where a partition with neither state nor a committed offset starts: its first record, or its end. */
+  readonly fromBeginning: boolean;
   readonly seriesLimit: number;
   readonly transactionTimeoutMs: number;
   readonly deadLetterTemplate: string | undefined;
 }
 
-/** What a restore reports; `SelfMetrics` implements it. */
-export interface RestoreTelemetry {
+/** What the store reports; `SelfMetrics` implements it. */
+export interface DurableStoreTelemetry {
   recordRestore(seconds: number, records: number): void;
+  recordDeadLetters(topic: string, count: number): void;
 }
 
 /**
@@ -37,7 +40,7 @@ export class DurableStore implements StateStore {
     private readonly control: ConsumerControl,
     private readonly mappings: { readonly [K in EventKind]: EventMapping },
     private readonly options: DurableStoreOptions,
-    private readonly telemetry: RestoreTelemetry,
+    private readonly telemetry: DurableStoreTelemetry,
   ) {}
 
   /**
@@ -82,14 +85,37 @@ export class DurableStore implements StateStore {
       this.telemetry.recordRestore((performance.now() - started) / 1000, restore.records);
     }
     state.finishRestore();
+    if (state.nextOffset === undefined) state.advance(await this.startOffset(task), 0);
     return state;
   }
 
-  async commit(task: PartitionTask, state: PartitionState): Promise<number> {
+  /**
+   * Where a partition without state starts: the group's committed offset (a
+   * group that ran in memory mode before), else the partition's start or end.
+   * Decided here, not left to the consumer, whose position may already have
+   * moved past records an earlier attempt applied and then lost.
+   */
+  private async startOffset(task: PartitionTask): Promise<string> {
+    const [committed] = await this.admin.fetchOffsets({
+      groupId: this.options.groupId,
+      topics: [task.topic],
+    });
+    const offset = committed?.partitions.find((p) => p.partition === task.partition)?.offset;
+    if (offset !== undefined && BigInt(offset) >= 0n) return offset;
+    const bounds = (await this.admin.fetchTopicOffsets(task.topic)).find(
+      (p) => p.partition === task.partition,
+    );
+    if (bounds === undefined) throw new Error(`topic ${task.topic} has no partition ${task.partition}`);
+    return this.options.fromBeginning ? bounds.low : bounds.high;
+  }
+
+  async commit(task: PartitionTask, state: PartitionState): Promise<Committed> {
     const snapshot = state.snapshot();
     const deadLetters = task.outbox.splice(0);
-    if (snapshot.nextOffset === undefined) return snapshot.publish();
-    await commitPartition(task.producer as NonNullable<typeof task.producer>, {
+    const outcomes = task.outcomes;
+    task.outcomes = new OutcomeCounts();
+    if (snapshot.nextOffset === undefined) return { records: snapshot.publish(), outcomes };
+    const deadLettersByTopic = await commitPartition(task.producer as NonNullable<typeof task.producer>, {
       groupId: this.options.groupId,
       inputTopic: task.topic,
       partition: task.partition,
@@ -99,7 +125,8 @@ export class DurableStore implements StateStore {
       deadLetterTemplate: this.options.deadLetterTemplate,
       nextOffset: snapshot.nextOffset,
     });
-    return snapshot.publish();
+    for (const [topic, count] of deadLettersByTopic) this.telemetry.recordDeadLetters(topic, count);
+    return { records: snapshot.publish(), outcomes };
   }
 
   async close(task: PartitionTask): Promise<void> {

@@ -1,8 +1,8 @@
 import type { EventMapping } from "../aggregate/event-mappings.js";
 import { PartitionState } from "../aggregate/partition-state.js";
 import type { EventKind } from "../events/domain-event.js";
-import type { PartitionTask } from "./partition-task.js";
-import type { StateStore } from "./state-store.js";
+import { OutcomeCounts, type PartitionTask } from "./partition-task.js";
+import type { Committed, StateStore } from "./state-store.js";
 
 /**
  * State in process memory only (`STATE_MODE=memory`): every change shows at
@@ -25,8 +25,8 @@ export class MemoryStore implements StateStore {
     });
   }
 
-  async commit(): Promise<number> {
-    return 0;
+  async commit(): Promise<Committed> {
+    return { records: 0, outcomes: new OutcomeCounts() };
   }
 
   async close(): Promise<void> {}

@@ -2,6 +2,7 @@ import type { Producer } from "kafkajs";
 import type { PartitionState } from "../aggregate/partition-state.js";
 import type { DeadLetter } from "../dead-letter/dead-letter.js";
 import type { EventKind } from "../events/domain-event.js";
+import type { RejectReason, SkipReason } from "../events/reject-reason.js";
 import { dependencyBackoff } from "../util/backoff.js";
 import type { ChangelogRestore } from "./restore.js";
 
@@ -18,6 +19,17 @@ export interface ConsumerControl {
   pause(topic: string, partition: number, reason: "not-ready" | "state-idle"): void;
   resume(topic: string, partition: number, reason: "not-ready" | "state-idle"): void;
   seek(topic: string, partition: number, offset: string): void;
+}
+
+/** Rejects and skips by reason. */
+export class OutcomeCounts {
+  readonly invalid = new Map<RejectReason, number>();
+  readonly skipped = new Map<SkipReason, number>();
+
+  add(rejects: readonly { readonly reason: RejectReason }[], skips: readonly SkipReason[]): void {
+    for (const { reason } of rejects) this.invalid.set(reason, (this.invalid.get(reason) ?? 0) + 1);
+    for (const reason of skips) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+  }
 }
 
 /** One input partition this replica owns, with its state and its producer (Kafka Streams calls it a task). */
@@ -37,6 +49,8 @@ export class PartitionTask {
   restore: ChangelogRestore | undefined;
   /** Rejected records waiting for the next commit's transaction (durable mode). */
   readonly outbox: DeadLetter[] = [];
+  /** Rejects and skips applied since the last commit, counted when it succeeds (durable mode). */
+  outcomes = new OutcomeCounts();
   /** The commit in flight; commits of one partition run one after another. */
   committing: Promise<boolean> | undefined;
   failedAtMs = 0;

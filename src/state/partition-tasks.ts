@@ -9,7 +9,7 @@ import { type ComponentStatus, notReady, ready } from "../util/component-status.
 import { planAssignment } from "./assign.js";
 import { type ConsumeMode, type ConsumeTelemetry, consumeBatch } from "./consume.js";
 import { describeError, isFenced } from "./kafka-errors.js";
-import { type ConsumerControl, PartitionTask } from "./partition-task.js";
+import { type ConsumerControl, OutcomeCounts, PartitionTask } from "./partition-task.js";
 import { revokeTask } from "./revoke.js";
 import { positionInput } from "./seek.js";
 import type { StateStore } from "./state-store.js";
@@ -273,8 +273,9 @@ export class PartitionTasks implements BatchSink, GroupListener {
     if (!force && state.unchanged && task.outbox.length === 0) return true;
     const attempt = task.attempt;
     try {
-      const covered = await this.store.commit(task, state);
-      this.telemetry.recordCommitted(task.topic, covered);
+      const committed = await this.store.commit(task, state);
+      this.telemetry.recordOutcomes(task.topic, committed.outcomes);
+      this.telemetry.recordCommitted(task.topic, committed.records);
       this.telemetry.recordStateCommit("committed", this.now());
       return true;
     } catch (error) {
@@ -291,6 +292,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
     task.phase = "failed";
     task.state = undefined;
     task.outbox.length = 0;
+    task.outcomes = new OutcomeCounts();
     task.detail = `${stage} failed: ${describeError(error)}`;
     task.failedAtMs = this.now();
     const retryInMs = task.backoff.fail();

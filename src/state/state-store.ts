@@ -1,6 +1,12 @@
 import type { PartitionState } from "../aggregate/partition-state.js";
 import type { Visibility } from "../aggregate/series-table.js";
-import type { PartitionTask } from "./partition-task.js";
+import type { OutcomeCounts, PartitionTask } from "./partition-task.js";
+
+/** What one commit made visible. */
+export interface Committed {
+  readonly records: number;
+  readonly outcomes: OutcomeCounts;
+}
 
 /** Where partition state lives between processes: a changelog in Kafka (durable) or nowhere (memory). */
 export interface StateStore {
@@ -13,8 +19,11 @@ export interface StateStore {
    * rebalance made the open pointless.
    */
   open(task: PartitionTask, current: () => boolean): Promise<PartitionState>;
-  /** Makes the task's state, rejects and offset durable together; throws when it could not. */
-  commit(task: PartitionTask, state: PartitionState): Promise<number>;
+  /**
+   * Makes the task's state, rejects and offset durable together; resolves
+   * what became visible (records and their outcomes), throws when it could not.
+   */
+  commit(task: PartitionTask, state: PartitionState): Promise<Committed>;
   /** Releases what `open` took (the producer). */
   close(task: PartitionTask): Promise<void>;
 }

@@ -57,11 +57,11 @@ describe("metrics-aggregator produce", () => {
     for (const line of progress)
       expect(line).toMatch(/^sent [\d,]+ {2}rate [\d,]+\/s {2}invalid [\d,]+ {2}errors 0 {2}\d+ s$/);
 
-    const consumed = await waitFor("every produced event consumed", async () => {
+    const consumed = await waitFor("every produced event committed", async () => {
       const samples = await aggregator.scrape();
       const total =
-        (samples.get(`aggregator_events_consumed_total{topic="${detectionTopic}"}`) ?? 0) +
-        (samples.get(`aggregator_events_consumed_total{topic="${llmTopic}"}`) ?? 0);
+        (samples.get(`aggregator_events_committed_total{topic="${detectionTopic}"}`) ?? 0) +
+        (samples.get(`aggregator_events_committed_total{topic="${llmTopic}"}`) ?? 0);
       return total === summary.sent ? samples : undefined;
     });
     const invalid = [...consumed]
@@ -115,11 +115,11 @@ describe.each(["avro", "json-schema"])("metrics-aggregator produce --encoding %s
     expect(await run.exited).toBe(0);
     const summary = run.logs.at(-1) as { sent: number; invalid: number; errors: number };
     expect(summary).toMatchObject({ sent: 1_000, errors: 0 });
-    const consumed = await waitFor("every produced event consumed", async () => {
+    const consumed = await waitFor("every produced event committed", async () => {
       const s = await aggregator.scrape();
       const total =
-        (s.get(`aggregator_events_consumed_total{topic="${detectionTopic}"}`) ?? 0) +
-        (s.get(`aggregator_events_consumed_total{topic="${llmTopic}"}`) ?? 0);
+        (s.get(`aggregator_events_committed_total{topic="${detectionTopic}"}`) ?? 0) +
+        (s.get(`aggregator_events_committed_total{topic="${llmTopic}"}`) ?? 0);
       return total === summary.sent ? s : undefined;
     });
     const sum = (prefix: string) =>

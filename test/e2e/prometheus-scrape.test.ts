@@ -36,9 +36,9 @@ describe("a real Prometheus scraping the aggregator", () => {
     await aggregator?.stop();
   });
 
-  it("reads detection_total back through the query API", async () => {
+  it("reads detection_total back through the query API, summed over partitions", async () => {
     const result = await waitFor("detection_total in Prometheus", async () => {
-      const rows = await prometheus.query("detection_total");
+      const rows = await prometheus.query("sum by (job, camera_id, model_type) (detection_total)");
       return rows.length === 2 ? rows : undefined;
     });
     const values = Object.fromEntries(
@@ -53,11 +53,25 @@ describe("a real Prometheus scraping the aggregator", () => {
       const rows = await prometheus.query("count_over_time(up[1m])");
       return Number(rows[0]?.value[1] ?? 0) >= 3 ? true : undefined;
     });
-    const rate = await prometheus.query("rate(detection_total[1m])");
+    const rate = await prometheus.query("sum by (camera_id, model_type) (rate(detection_total[1m]))");
     expect(rate.map((row) => Number(row.value[1]))).toEqual([0, 0]);
-    const successRate = await prometheus.query("avg(api_key_success_rate) by (key_id)");
-    expect(successRate.map((row) => [row.metric.key_id, row.value[1]])).toEqual([["key-1", "0.5"]]);
-    const p95 = await prometheus.query("histogram_quantile(0.95, rate(llm_latency_seconds_bucket[5m]))");
+    const recorded = await waitFor("the recording rules to have run", async () => {
+      const rows = await prometheus.query("camera_model:detection:rate1m");
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(recorded.map((row) => Number(row.value[1]))).toEqual([0, 0]);
+    const calls = await prometheus.query(
+      'sum by (key_id, status) (api_key_requests_total{status=~"success|error"})',
+    );
+    expect(
+      Object.fromEntries(calls.map((row) => [`${row.metric.key_id}/${row.metric.status}`, row.value[1]])),
+    ).toEqual({
+      "key-1/success": "1",
+      "key-1/error": "1",
+    });
+    const p95 = await prometheus.query(
+      "histogram_quantile(0.95, sum by (provider, model, le) (rate(llm_latency_seconds_bucket[5m])))",
+    );
     expect(p95).toHaveLength(1);
     const memory = await prometheus.query("process_resident_memory_bytes / 1024 / 1024");
     expect(memory).toHaveLength(1);
@@ -80,8 +94,9 @@ describe("a real Prometheus scraping the aggregator", () => {
       data: { groups: { name: string; rules: { name: string; type: string }[] }[] };
     };
     expect(Object.fromEntries(rules.data.groups.map((g) => [g.name, g.rules.length]))).toEqual({
-      "metrics-aggregator-recording": 8,
-      "metrics-aggregator-alerts": 9,
+      "metrics-aggregator-partitions": 6,
+      "metrics-aggregator-recording": 10,
+      "metrics-aggregator-alerts": 10,
     });
   });
 

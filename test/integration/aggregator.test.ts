@@ -300,7 +300,8 @@ describe("aggregator against the real broker", () => {
 
   it("keeps the newest event time per camera and partition", () => {
     expect(only(perPartition, "camera_last_event_timestamp_seconds")).toEqual({
-      'camera_last_event_timestamp_seconds{camera_id="1",partition="0"}': Date.parse("2026-11-20T21:17:01.123Z") / 1000,
+      'camera_last_event_timestamp_seconds{camera_id="1",partition="0"}':
+        Date.parse("2026-11-20T21:17:01.123Z") / 1000,
       'camera_last_event_timestamp_seconds{camera_id="1",partition="1"}': Date.parse(ISO_NEWEST) / 1000,
       'camera_last_event_timestamp_seconds{camera_id="1",partition="2"}': 1_763_673_421,
       'camera_last_event_timestamp_seconds{camera_id="2",partition="1"}': 1_795_000_000,

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { DEAD_LETTER_HEADERS } from "../../src/dead-letter/dead-letter.js";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { committedOffsets, createTopics, produce, readTopic } from "../support/kafka-client.js";
+import { acrossPartitions } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -39,7 +40,12 @@ const BAD = [
   },
 ];
 
-describe("dead-letter topic", () => {
+/**
+ * Both state modes write every reject to the dead-letter topic exactly as it
+ * was; durable mode in the transaction that commits its offset, memory mode
+ * with its own idempotent producer before the offset is committed.
+ */
+describe.each(["durable", "memory"] as const)("dead-letter topic (%s state)", (stateMode) => {
   const started: TestAggregator[] = [];
   afterAll(async () => {
     for (const aggregator of started) await aggregator.stop();
@@ -48,7 +54,7 @@ describe("dead-letter topic", () => {
   it("receives every rejected record byte for byte, with its reason and source, and nothing else", async () => {
     const aggregator = await startTestAggregator(
       brokers,
-      { deadLetterTopic: "{topic}.dlq" },
+      { deadLetterTopic: "{topic}.dlq", stateMode },
       {
         create: (detection, llm) =>
           createTopics(brokers, [detection, llm, `${detection}.dlq`, `${llm}.dlq`], 2),
@@ -62,7 +68,7 @@ describe("dead-letter topic", () => {
       { value: null, key: "gone", partition: 0 },
     ];
     await produce(brokers, topic, messages);
-    const samples = await aggregator.waitForCommitted({ [topic]: messages.length });
+    const samples = acrossPartitions(await aggregator.waitForCommitted({ [topic]: messages.length }));
     expect(samples.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(3);
     expect(samples.get(`aggregator_dead_letters_total{topic="${topic}.dlq"}`)).toBe(BAD.length);
 
@@ -94,7 +100,7 @@ describe("dead-letter topic", () => {
   it("holds the partition while the dead-letter topic cannot be written, and commits nothing past the reject", async () => {
     const aggregator = await startTestAggregator(
       brokers,
-      { deadLetterTopic: "{topic}.not-yet" },
+      { deadLetterTopic: "{topic}.not-yet", stateMode },
       { partitions: 1 },
     );
     started.push(aggregator);
@@ -105,21 +111,25 @@ describe("dead-letter topic", () => {
     const readiness = await waitFor("/readyz to name the dead-letter topic", async () => {
       const response = await fetch(`${aggregator.baseUrl}/readyz`);
       const body = (await response.json()) as { checks: { name: string; ready: boolean; detail: string }[] };
-      const check = body.checks.find((c) => c.name === "dead_letter");
-      return response.status === 503 && check?.ready === false ? check.detail : undefined;
+      // Durable mode: the partition's commit fails and its state is dropped; memory mode: the write holds it.
+      const check = body.checks.find((c) => c.name === (stateMode === "durable" ? "state" : "dead_letter"));
+      return response.status === 503 && check?.detail.includes("dead-letter") ? check.detail : undefined;
     });
     expect(readiness).toContain(`cannot write to the dead-letter topic ${topic}.not-yet`);
-    const during = await aggregator.scrape();
-    // The batch is one slice: it takes effect whole or not at all, so nothing is counted yet.
-    expect(during.get(`aggregator_events_consumed_total{topic="${topic}"}`)).toBe(0);
+    const during = acrossPartitions(await aggregator.scrape());
+    // Nothing past the reject takes effect: not the slice's events, not its counts.
+    expect(during.get(`aggregator_events_committed_total{topic="${topic}"}`)).toBe(0);
     expect(during.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBeUndefined();
-    expect(during.get("aggregator_partitions_paused")).toBe(1);
+    if (stateMode === "memory") {
+      expect(during.get(`aggregator_events_consumed_total{topic="${topic}"}`)).toBe(0);
+      expect(during.get("aggregator_partitions_paused")).toBe(1);
+    }
     expect((await committedOffsets(brokers, aggregator.config.groupId, topic))[0] ?? -1).toBeLessThanOrEqual(
       0,
     );
 
     await createTopics(brokers, [`${topic}.not-yet`], 1);
-    const after = await aggregator.waitForCommitted({ [topic]: 6 }, 60_000);
+    const after = acrossPartitions(await aggregator.waitForCommitted({ [topic]: 6 }, 60_000));
     expect(after.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(5);
     expect(after.get(`aggregator_events_invalid_total{topic="${topic}",reason="unknown_encoding"}`)).toBe(1);
     const letters = await readTopic(brokers, `${topic}.not-yet`, 1);

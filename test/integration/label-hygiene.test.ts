@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { redact } from "../../src/decode/label-value.js";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
 import { produce } from "../support/kafka-client.js";
-import { only } from "../support/scrape.js";
+import { acrossPartitions, only } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -46,7 +46,9 @@ describe("label hygiene and cardinality on the real broker", () => {
     await produce(brokers, llmTopic, [
       { value: jsonBytes(llmWire({ key_id: SECRET_KEY, status: "success" })) },
     ]);
-    const samples = await aggregator.waitForCommitted({ [detectionTopic]: 16, [llmTopic]: 1 });
+    const samples = acrossPartitions(
+      await aggregator.waitForCommitted({ [detectionTopic]: 16, [llmTopic]: 1 }),
+    );
     expect(only(samples, "detection_total")).toEqual({
       'detection_total{camera_id="camera-with-",model_type="yolov8n"}': 2,
       'detection_total{camera_id="camid",model_type="yolov8n"}': 2,
@@ -68,26 +70,28 @@ describe("label hygiene and cardinality on the real broker", () => {
     expect(body).not.toContain("sk-proj");
   });
 
-  it("forgets label sets idle longer than SERIES_TTL, which frees room under the limit", async () => {
+  it("forgets label sets idle longer than SERIES_TTL of their partition's record time, which frees room under the limit", async () => {
     const { detectionTopic } = aggregator.config;
-    // c3 keeps sending; every other label set falls idle and must expire.
-    const remaining = await waitFor(
-      "idle label sets to expire",
-      async () => {
-        await produce(brokers, detectionTopic, [{ value: jsonBytes(detectionWire({ camera_id: "c3" })) }]);
-        // The __overflow__ series is kept: expiring it would reset its counter.
-        const series = Object.keys(only(await aggregator.scrape(), "detection_total"));
-        return series.length === 2 ? series : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
+    // Expiry follows the records' own timestamps, not the wall clock: a c3 record stamped 4 s later
+    // leaves every other label set idle for longer than the 3 s TTL.
+    const later = String(Date.now() + 4_000);
+    await produce(brokers, detectionTopic, [
+      { value: jsonBytes(detectionWire({ camera_id: "c3" })), timestamp: later },
+    ]);
+    const remaining = await waitFor("idle label sets to expire", async () => {
+      // The __overflow__ series is kept: expiring it would reset its counter.
+      const series = Object.keys(only(acrossPartitions(await aggregator.scrape()), "detection_total"));
+      return series.length === 2 ? series : undefined;
+    });
     expect(remaining).toEqual([
       'detection_total{camera_id="c3",model_type="yolov8n"}',
       'detection_total{camera_id="__overflow__",model_type="__overflow__"}',
     ]);
-    await produce(brokers, detectionTopic, [{ value: jsonBytes(detectionWire({ camera_id: "c9" })) }]);
+    await produce(brokers, detectionTopic, [
+      { value: jsonBytes(detectionWire({ camera_id: "c9" })), timestamp: later },
+    ]);
     const samples = await waitFor("c9 to get a series of its own", async () => {
-      const s = await aggregator.scrape();
+      const s = acrossPartitions(await aggregator.scrape());
       return s.has('detection_total{camera_id="c9",model_type="yolov8n"}') ? s : undefined;
     });
     expect(samples.get('detection_total{camera_id="c9",model_type="yolov8n"}')).toBe(1);

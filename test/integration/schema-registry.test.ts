@@ -12,7 +12,7 @@ import { FramedEventEncoder, registerSchemaFiles } from "../../src/registry/sche
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
 import { produce, type TestMessage } from "../support/kafka-client.js";
 import { SchemaRegistryStandIn } from "../support/schema-registry-stand-in.js";
-import { only, type Samples } from "../support/scrape.js";
+import { acrossPartitions, only, type Samples } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -125,10 +125,12 @@ describe("Confluent-framed events beside plain JSON (stand-in registry, real bro
     await produce(brokers, detectionTopic, [...detections, ...bad]);
     await produce(brokers, llmTopic, llmCalls);
 
-    const samples = await aggregator.waitForCommitted({
-      [detectionTopic]: detections.length + bad.length,
-      [llmTopic]: llmCalls.length,
-    });
+    const samples = acrossPartitions(
+      await aggregator.waitForCommitted({
+        [detectionTopic]: detections.length + bad.length,
+        [llmTopic]: llmCalls.length,
+      }),
+    );
 
     const detectionNames = [
       "detection_total",
@@ -215,6 +217,7 @@ describe("Confluent-framed events beside plain JSON (stand-in registry, real bro
       client.encode(newId, detectionWire({ camera_id: camera }));
     const before = await aggregator.scrape();
     const consumedBefore = before.get(`aggregator_events_consumed_total{topic="${detectionTopic}"}`) ?? 0;
+    const committedBefore = before.get(`aggregator_events_committed_total{topic="${detectionTopic}"}`) ?? 0;
 
     registry.failWith(503);
     const messages: TestMessage[] = [];
@@ -252,7 +255,9 @@ describe("Confluent-framed events beside plain JSON (stand-in registry, real bro
 
     await registry.start();
     const restartedAt = Date.now();
-    const after = await aggregator.waitForCommitted({ [detectionTopic]: consumedBefore + messages.length });
+    const after = acrossPartitions(
+      await aggregator.waitForCommitted({ [detectionTopic]: committedBefore + messages.length }),
+    );
     console.log(
       `[registry] outage: 2 partitions paused, ${messages.length} events all counted once ${Date.now() - restartedAt} ms after the registry came back`,
     );

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCommand } from "../support/run-command.js";
 import { SchemaRegistryStandIn } from "../support/schema-registry-stand-in.js";
+import { acrossPartitions } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
 const brokers = inject("kafkaBrokers");
@@ -45,7 +46,7 @@ describe("events framed by Confluent's Python serializers", () => {
         "25",
       ]);
     }
-    const samples = await aggregator.waitForCommitted({ [topic]: 50 });
+    const samples = acrossPartitions(await aggregator.waitForCommitted({ [topic]: 50 }));
     expect(samples.get('detection_total{camera_id="py-json-schema",model_type="yolov8n"}')).toBe(25);
     expect(samples.get('detection_total{camera_id="py-avro",model_type="yolov8n"}')).toBe(25);
     expect(samples.get(`aggregator_events_invalid_total{topic="${topic}",reason="schema_mismatch"}`)).toBe(0);

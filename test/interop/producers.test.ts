@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire } from "../support/events.js";
 import { runCommand } from "../support/run-command.js";
-import { only } from "../support/scrape.js";
+import { acrossPartitions, only } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
 const brokers = inject("kafkaBrokers");
@@ -92,7 +92,7 @@ describe("interoperability with real producers", () => {
   });
 
   it("counts exactly what each producer committed, with every codec", async () => {
-    const samples = await aggregator.scrape();
+    const samples = acrossPartitions(await aggregator.scrape());
     const counted = Object.fromEntries(
       Object.entries(only(samples, "detection_total")).map(([series, value]) => [
         /camera_id="([^"]+)"/.exec(series)?.[1] as string,

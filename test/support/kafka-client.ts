@@ -43,6 +43,8 @@ export interface TestMessage {
   readonly value: Buffer | string | null;
   readonly partition?: number;
   readonly key?: string;
+  /** The record's timestamp (epoch ms as text); the producer's clock when absent. */
+  readonly timestamp?: string;
 }
 
 /**

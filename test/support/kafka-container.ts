@@ -153,7 +153,10 @@ export async function waitForGroupCoordinator(bootstrap: string): Promise<void> 
       const transaction = await producer.transaction();
       try {
         await transaction.send({ topic, messages: [{ value: "warm-up" }] });
-        await transaction.sendOffsets({ consumerGroupId: topic, topics: [{ topic, partitions: [{ partition: 0, offset: "1" }] }] });
+        await transaction.sendOffsets({
+          consumerGroupId: topic,
+          topics: [{ topic, partitions: [{ partition: 0, offset: "1" }] }],
+        });
         await transaction.commit();
         committed = true;
       } catch (error) {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { freePort } from "./kafka-container.js";
@@ -25,8 +25,9 @@ interface ScrapeConfig {
 /**
  * Starts Prometheus with the repository's `prometheus.yml` and its rules,
  * changed only where a test must: the target (the aggregator on loopback),
- * absolute rule paths, and a 1 s scrape interval (and timeout) so the test
- * waits seconds, not minutes.
+ * and a 1 s scrape and rule evaluation interval (and timeout) so the test
+ * waits seconds, not minutes. The rules themselves are the repository's,
+ * copied with only their groups' `interval` changed.
  */
 export async function startPrometheus(
   target: string,
@@ -39,10 +40,21 @@ export async function startPrometheus(
     rule_files?: string[];
     scrape_configs: ScrapeConfig[];
   };
-  // Rule paths are relative to the repository's prometheus.yml; this copy lives elsewhere.
-  config.rule_files = (config.rule_files ?? []).map((path) =>
-    fileURLToPath(new URL(`../../${path}`, import.meta.url)),
-  );
+  const rules: string[] = [];
+  for (const pattern of config.rule_files ?? []) {
+    // Rule paths are relative to the repository's prometheus.yml; this copy lives elsewhere.
+    const folder = fileURLToPath(new URL(`../../${dirname(pattern)}/`, import.meta.url));
+    for (const file of (await readdir(folder)).filter((f) => f.endsWith(".yml"))) {
+      const ruleFile = parse(await readFile(join(folder, file), "utf8")) as {
+        groups: { interval?: string }[];
+      };
+      for (const group of ruleFile.groups) group.interval = "1s";
+      rules.push(join(dir, `rules-${file}`));
+      await writeFile(join(dir, `rules-${file}`), stringify(ruleFile));
+    }
+  }
+  config.rule_files = rules;
+  config.global.evaluation_interval = "1s";
   config.global.scrape_interval = "1s";
   for (const job of config.scrape_configs) {
     job.scrape_interval = "1s";

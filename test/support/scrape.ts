@@ -50,7 +50,9 @@ const PER_PARTITION_SELF_METRIC = /^aggregator_(?!series_overflow_total)/;
 export function acrossPartitions(samples: Samples): Samples {
   const out: Samples = new Map();
   for (const [series, value] of samples) {
-    const key = PER_PARTITION_SELF_METRIC.test(series) ? series : series.replace(PARTITION_LABEL, "").replace("{}", "");
+    const key = PER_PARTITION_SELF_METRIC.test(series)
+      ? series
+      : series.replace(PARTITION_LABEL, "").replace("{}", "");
     out.set(key, (out.get(key) ?? 0) + value);
   }
   return out;
