@@ -149,7 +149,7 @@ export class GroupConsumer {
   pause(topic: string, partition: number, reason: PauseReason): void {
     const key = keyOf(topic, partition);
     const reasons = this.pauses.get(key) ?? new Set();
-    if (reasons.size === 0) this.consumer.pause([{ topic, partitions: [partition] }]);
+    if (reasons.size === 0) this.whenRunning(() => this.consumer.pause([{ topic, partitions: [partition] }]));
     reasons.add(reason);
     this.pauses.set(key, reasons);
     if (reason === "held") this.telemetry.recordPaused(this.holds.size);
@@ -161,12 +161,25 @@ export class GroupConsumer {
     const reasons = this.pauses.get(key);
     if (!reasons?.delete(reason) || reasons.size > 0) return;
     this.pauses.delete(key);
-    this.consumer.resume([{ topic, partitions: [partition] }]);
+    this.whenRunning(() => this.consumer.resume([{ topic, partitions: [partition] }]));
   }
 
   /** The next fetch of the partition starts at `offset`; batches fetched before are stale. */
   seek(topic: string, partition: number, offset: string): void {
-    this.consumer.seek({ topic, partition, offset });
+    this.whenRunning(() => this.consumer.seek({ topic, partition, offset }));
+  }
+
+  /**
+   * Runs a kafkajs call that needs a running consumer. Before `run()` (or
+   * while kafkajs restarts it) there is nothing to pause or seek: the
+   * partitions are paused and positioned again at the next join.
+   */
+  private whenRunning(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      if (!/consumer#run must be called first/.test((error as Error).message)) throw error;
+    }
   }
 
   private async connectUntilRunning(): Promise<void> {

@@ -82,17 +82,23 @@ export class PartitionTasks implements BatchSink, GroupListener {
     this.setupProblem = problem;
   }
 
-  handleBatch(batch: RecordBatch): Promise<BatchOutcome> {
+  async handleBatch(batch: RecordBatch): Promise<BatchOutcome> {
     const key = `${batch.topic}:${batch.partition}`;
     const restoring = this.byChangelog.get(key);
     if (restoring !== undefined) {
-      if (restoring.restore === undefined) return Promise.resolve({ status: "ignored" });
+      if (restoring.restore === undefined) return { status: "ignored" };
       restoring.restore.accept(batch.records, batch.nextOffset);
-      return Promise.resolve({ status: "done" });
+      return { status: "done" };
     }
     const task = this.tasks.get(key);
     if (task === undefined) return Promise.resolve({ status: "ignored" });
-    return consumeBatch(task, batch, this.pipeline, this.mode, this.telemetry);
+    const outcome = await consumeBatch(task, batch, this.pipeline, this.mode, this.telemetry);
+    // After a crash, the last of these lines per partition shows how far the state got (logs are synchronous).
+    this.logger.debug(
+      { event: "batch_applied", topic: batch.topic, partition: batch.partition, nextOffset: task.state?.nextOffset },
+      "batch applied",
+    );
+    return outcome;
   }
 
   onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void {

@@ -94,9 +94,7 @@ describe("a real Prometheus scraping the aggregator", () => {
       data: { groups: { name: string; rules: { name: string; type: string }[] }[] };
     };
     expect(Object.fromEntries(rules.data.groups.map((g) => [g.name, g.rules.length]))).toEqual({
-      "metrics-aggregator-partitions": 6,
-      "metrics-aggregator-recording": 10,
-      "metrics-aggregator-alerts": 10,
+      "metrics-aggregator": 29,
     });
   });
 

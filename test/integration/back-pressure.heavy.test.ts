@@ -6,7 +6,7 @@ import { describe, expect, inject, it } from "vitest";
 import { createTopics } from "../support/kafka-client.js";
 import { uniqueName } from "../support/names.js";
 import { runCommand } from "../support/run-command.js";
-import { scrape } from "../support/scrape.js";
+import { acrossPartitions, scrape } from "../support/scrape.js";
 import { spawnService } from "../support/service-process.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -67,8 +67,8 @@ describe("back-pressure", () => {
         const s = await scrape(url);
         for (const [series, value] of s)
           if (series.startsWith("aggregator_consumer_lag{")) highestLag = Math.max(highestLag, value);
-        return s.get(`aggregator_events_consumed_total{topic="${detectionTopic}"}`) === EVENTS
-          ? s
+        return s.get(`aggregator_events_committed_total{topic="${detectionTopic}"}`) === EVENTS
+          ? acrossPartitions(s)
           : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 200 },

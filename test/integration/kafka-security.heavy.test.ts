@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { createTopics, produce } from "../support/kafka-client.js";
 import { type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
+import { acrossPartitions } from "../support/scrape.js";
 import { SASL_USER, type SecuredBrokerSetup, securedBrokerSetup } from "../support/secured-kafka.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
@@ -44,9 +45,12 @@ describe.skipIf(!containers)("SASL and TLS to the brokers", () => {
   async function notReadyBecause(aggregator: TestAggregator): Promise<string> {
     return await waitFor("/readyz to say why Kafka is not usable", async () => {
       const response = await fetch(`${aggregator.baseUrl}/readyz`);
-      const body = (await response.json()) as { checks: { name: string; detail: string }[] };
-      const detail = body.checks.find((c) => c.name === "kafka")?.detail ?? "";
-      return response.status === 503 && detail.startsWith("cannot start consuming") ? detail : undefined;
+      const body = (await response.json()) as { checks: { name: string; ready: boolean; detail: string }[] };
+      // The first connection is the state changelogs' set-up (durable mode), then the consumer's.
+      const detail = body.checks.find(
+        (c) => !c.ready && /^cannot (start consuming|prepare)/.test(c.detail),
+      )?.detail;
+      return response.status === 503 ? detail : undefined;
     });
   }
 
@@ -67,7 +71,7 @@ describe.skipIf(!containers)("SASL and TLS to the brokers", () => {
       topic,
       Array.from({ length: 10 }, () => ({ value: jsonBytes(detectionWire()) })),
     );
-    const samples = await aggregator.waitForCommitted({ [topic]: 10 });
+    const samples = acrossPartitions(await aggregator.waitForCommitted({ [topic]: 10 }));
     expect(samples.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(10);
     await aggregator.waitForReady();
   });

@@ -1,109 +1,125 @@
 import { describe, expect, inject, it } from "vitest";
-import { detectionWire, jsonBytes } from "../support/events.js";
-import { committedOffsets, produce } from "../support/kafka-client.js";
-import { type Samples, scrape } from "../support/scrape.js";
+import { EventStream, expectedSeries, sumOfReplicas } from "../support/event-stream.js";
+import { recordCount } from "../support/kafka-client.js";
+import { freePort } from "../support/kafka-container.js";
+import { startPrometheus } from "../support/prometheus-server.js";
+import { acrossPartitions, scrape } from "../support/scrape.js";
 import { type ServiceProcess, serviceSetup, spawnService } from "../support/service-process.js";
 import { waitFor } from "../support/wait-for.js";
 
 const brokers = inject("kafkaBrokers");
 const PARTITIONS = 6;
-const CHUNKS = 60;
-const CHUNK = 500;
-const TOTAL = CHUNKS * CHUNK;
-/** One chunk is one record batch, which a fetch returns whole: the most one partition can replay. */
-const REPLAY_BOUND_PER_PARTITION = CHUNK;
+const EVENTS = 30_000;
 
-const detections = (samples: Samples) =>
-  [...samples].filter(([series]) => series.startsWith("detection_total{")).reduce((sum, [, v]) => sum + v, 0);
-
-/** Events a process applied, from its synchronous `batch_applied` lines: exact even after SIGKILL. */
-function appliedByLogs(process: ServiceProcess, topic: string): number {
-  return process.logs
-    .filter((line) => line.event === "batch_applied" && line.topic === topic)
-    .reduce((sum, line) => sum + (line.records as number), 0);
-}
-
-describe("scale-out: three replicas in one group, one killed and one added mid-stream", () => {
-  it("moves the partitions, and the replicas' sums equal what was produced, plus at most the documented replay", async () => {
-    const { detectionTopic, groupId, env } = await serviceSetup(brokers, PARTITIONS, {
-      KAFKA_FETCH_MAX_BYTES_PER_PARTITION: "16384",
-      // the broker's minimum: the killed replica's partitions move after 6 s instead of 30 s
+describe("scale-out: three replicas, one added and one SIGKILLed mid-stream, a real Prometheus with the rules", () => {
+  it("moves partitions with their state: the live replicas, and Prometheus, end on exactly the produced totals", async () => {
+    const { detectionTopic, llmTopic, env } = await serviceSetup(brokers, PARTITIONS, {
       KAFKA_SESSION_TIMEOUT: "6s",
-      LOG_LEVEL: "debug",
     });
-    const replicas = [spawnService(env), spawnService(env), spawnService(env)];
-    const urls = await Promise.all(replicas.map((r) => r.baseUrl()));
-    const assigned = async (list: string[]) =>
-      (await Promise.all(list.map(scrape))).map((s) => s.get("aggregator_assigned_partitions") ?? 0);
+    // Fixed ports, so Prometheus knows every replica, the one added later included.
+    const ports = await Promise.all([1, 2, 3, 4].map(() => freePort()));
+    const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+    const spawnOn = (port: number) => spawnService({ ...env, HTTP_PORT: String(port) });
+    const replicas: ServiceProcess[] = ports.slice(0, 3).map(spawnOn);
+    await Promise.all(replicas.map((r) => r.baseUrl()));
+    const prometheus = await startPrometheus(ports.map((port) => `127.0.0.1:${port}`));
+    const assigned = async (list: readonly string[]) =>
+      (await Promise.all(list.map((url) => scrape(url)))).map(
+        (s) => s.get("aggregator_assigned_partitions") ?? 0,
+      );
     await waitFor(
       "the three replicas to share the 12 partitions",
-      async () => {
-        const counts = await assigned(urls);
-        return counts.every((c) => c > 0) && counts.reduce((a, b) => a + b, 0) === 2 * PARTITIONS
-          ? counts
-          : undefined;
-      },
+      async () => ((await assigned(urls.slice(0, 3))).join() === "4,4,4" ? true : undefined),
       { timeoutMs: 60_000 },
     );
 
-    const [a, victim, c] = replicas as [ServiceProcess, ServiceProcess, ServiceProcess];
-    const [urlA, urlVictim, urlC] = urls as [string, string, string];
-    let victimLastScrape = 0;
-    let added: ServiceProcess | undefined;
-    for (let chunk = 0; chunk < CHUNKS; chunk++) {
-      const events = Array.from({ length: CHUNK }, (_, i) => ({
-        partition: (chunk * CHUNK + i) % PARTITIONS,
-        value: jsonBytes(detectionWire({ camera_id: String(i % 5) })),
-      }));
-      await produce(brokers, detectionTopic, events);
-      if (chunk === CHUNKS / 3) {
-        victimLastScrape = detections(await scrape(urlVictim));
-        victim.child.kill("SIGKILL");
-        await victim.exited;
-        added = spawnService(env);
-      }
-      if (chunk === (2 * CHUNKS) / 3) {
-        // The last third is produced once the added replica owns partitions.
-        const url = await (added as ServiceProcess).baseUrl();
-        await waitFor(
-          "the added replica to be assigned partitions",
-          async () => ((await scrape(url)).get("aggregator_assigned_partitions") ?? 0) > 0 || undefined,
-          { timeoutMs: 60_000 },
-        );
-      }
-    }
-    const urlAdded = await (added as ServiceProcess).baseUrl();
-    const live = [urlA, urlC, urlAdded];
-
-    // Done when the group has committed every offset and the live replicas have stopped moving.
+    const stream = new EventStream(brokers, { detection: detectionTopic, llm: llmTopic }, EVENTS, 300, 200);
+    await waitFor("a third of the events", () => (stream.count >= EVENTS / 3 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
+    const victim = replicas[1] as ServiceProcess;
+    victim.child.kill("SIGKILL");
+    expect(await victim.exited).toBe("SIGKILL");
+    const killedAt = stream.count;
+    replicas[1] = spawnOn(ports[3] as number);
+    const live = [urls[0], urls[2], urls[3]] as string[];
     await waitFor(
-      "the group to commit every event",
-      async () => {
-        const offsets = await committedOffsets(brokers, groupId, detectionTopic);
-        const committed = Object.values(offsets).reduce((sum, o) => sum + Math.max(o, 0), 0);
-        return committed === TOTAL ? true : undefined;
-      },
+      "the added replica to take its share",
+      async () => ((await assigned(live)).join() === "4,4,4" ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
+    const addedAt = stream.count;
+    expect(addedAt).toBeLessThan(EVENTS);
+    await stream.finish();
+    const records = {
+      detection: await recordCount(brokers, detectionTopic),
+      llm: await recordCount(brokers, llmTopic),
+    };
+    expect(records.detection + records.llm).toBe(EVENTS);
+
+    const shown = async (topic: string) => {
+      let total = 0;
+      for (const url of live) {
+        for (const [series, value] of await scrape(url)) {
+          if (series.startsWith(`aggregator_state_next_offset{topic="${topic}",`)) total += value;
+        }
+      }
+      return total;
+    };
+    await waitFor(
+      "the live replicas to show every record",
+      async () =>
+        (await shown(detectionTopic)) === records.detection && (await shown(llmTopic)) === records.llm
+          ? true
+          : undefined,
       { timeoutMs: 90_000 },
     );
-    const counts = await assigned(live);
-    // 12 partitions (6 per topic) over three members.
-    expect(counts).toEqual([4, 4, 4]);
-    const liveTotals = (await Promise.all(live.map(scrape))).map(detections);
-    const victimFinal = appliedByLogs(victim, detectionTopic);
-    const sum = liveTotals.reduce((x, y) => x + y, 0) + victimFinal;
-    const duplicates = sum - TOTAL;
-    console.log(
-      `[scale-out] ${TOTAL} produced; live replicas counted ${liveTotals.join(" + ")}; the killed one ${victimFinal} ` +
-        `(its last scrape showed ${victimLastScrape}); sum ${sum}, duplicates ${duplicates}; ` +
-        `partitions now ${counts.join("/")} (detection + llm)`,
+    const counted = sumOfReplicas(
+      await Promise.all(live.map(async (url) => acrossPartitions(await scrape(url)))),
     );
-    expect(victimLastScrape).toBeLessThanOrEqual(victimFinal);
-    // The added replica's share depends on which partitions it was given; that it counted at all proves the move.
-    expect(liveTotals[2]).toBeGreaterThan(0);
-    expect(duplicates).toBeGreaterThanOrEqual(0);
-    expect(duplicates).toBeLessThanOrEqual(REPLAY_BOUND_PER_PARTITION * PARTITIONS);
+    const expected = expectedSeries(EVENTS);
+    const differing = [...new Set([...expected.keys(), ...counted.keys()])].filter(
+      (series) => counted.get(series) !== expected.get(series),
+    );
+    expect(differing.map((s) => `${s}: ${counted.get(s)} ≠ ${expected.get(s)}`)).toEqual([]);
 
-    for (const replica of [a, c, added as ServiceProcess]) replica.child.kill("SIGTERM");
-    expect(await Promise.all([a.exited, c.exited, (added as ServiceProcess).exited])).toEqual([0, 0, 0]);
-  });
+    // Prometheus, through the repository's rules: one series per partition whichever replica shows it.
+    const frames = [...expected]
+      .filter(([s]) => s.startsWith("detection_total{"))
+      .reduce((a, [, v]) => a + v, 0);
+    const calls = [...expected]
+      .filter(([s]) => s.startsWith("llm_requests_total{"))
+      .reduce((a, [, v]) => a + v, 0);
+    const total = async (promql: string) =>
+      Number((await prometheus.query(promql))[0]?.value[1] ?? Number.NaN);
+    await waitFor(
+      "Prometheus to record the final totals",
+      async () =>
+        (await total("sum(partition:detection_total:max)")) === frames &&
+        (await total("sum(partition:llm_requests_total:max)")) === calls
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const perCamera = await prometheus.query(
+      "sum by (camera_id, model_type) (partition:detection_total:max)",
+    );
+    for (const row of perCamera) {
+      expect(Number(row.value[1])).toBe(
+        expected.get(
+          `detection_total{camera_id="${row.metric.camera_id}",model_type="${row.metric.model_type}"}`,
+        ),
+      );
+    }
+    const resets = await prometheus.query("sum(resets(partition:detection_total:max[10m]))");
+    expect(resets.map((row) => row.value[1])).toEqual(["0"]);
+    console.log(
+      `[scale-out] ${EVENTS} events; one replica SIGKILLed after ${killedAt}, the added one owned its share after ${addedAt}; ` +
+        `${expected.size} series exact on the live replicas; Prometheus: ${frames} frames and ${calls} LLM calls in ` +
+        `sum(partition:*:max), ${perCamera.length} camera/model series exact, 0 resets`,
+    );
+    await prometheus.stop();
+    for (const replica of replicas) replica.child.kill("SIGTERM");
+    expect(await Promise.all(replicas.map((r) => r.exited))).toEqual([0, 0, 0]);
+  }, 300_000);
 });

@@ -30,7 +30,8 @@ interface ScrapeConfig {
  * copied with only their groups' `interval` changed.
  */
 export async function startPrometheus(
-  target: string,
+  /** `host:port` of the aggregator, or of each replica. */
+  target: string | readonly string[],
   /** Added to every scrape job, e.g. `authorization` or `basic_auth`. */
   jobSettings: Record<string, unknown> = {},
 ): Promise<PrometheusServer> {
@@ -59,7 +60,7 @@ export async function startPrometheus(
   for (const job of config.scrape_configs) {
     job.scrape_interval = "1s";
     job.scrape_timeout = "1s";
-    job.static_configs = [{ targets: [target] }];
+    job.static_configs = [{ targets: typeof target === "string" ? [target] : [...target] }];
     Object.assign(job, jobSettings);
   }
   await writeFile(join(dir, "prometheus.yml"), stringify(config));
