@@ -36,6 +36,7 @@ import { createKafka } from "./source/kafka-connection.js";
 import { prepareChangelogs } from "./state/changelog-setup.js";
 import { changelogTopicName } from "./state/changelog-topics.js";
 import { DurableStore } from "./state/durable-store.js";
+import { RecentBrokerErrors } from "./state/kafka-errors.js";
 import { MemoryStore } from "./state/memory-store.js";
 import type { ConsumerControl } from "./state/partition-task.js";
 import { type Membership, PartitionTasks } from "./state/partition-tasks.js";
@@ -120,7 +121,8 @@ export async function startAggregator(
     durable ? topics.map((t) => [t, changelogTopicName(config.stateChangelogTopic, config.groupId, t)]) : [],
   );
   const stateLogger = logger.child({ component: "state" });
-  const stateKafka = createKafka(kafkaConnection, stateLogger);
+  const brokerErrors = new RecentBrokerErrors();
+  const stateKafka = createKafka(kafkaConnection, stateLogger, (message) => brokerErrors.note(message));
   const admin = durable ? stateKafka.admin() : undefined;
   // The consumer and the partition lifecycle call each other; the lifecycle reaches the consumer through these.
   let consumer: GroupConsumer | undefined;
@@ -154,6 +156,7 @@ export async function startAggregator(
         );
   const partitionTasks = new PartitionTasks(
     {
+      groupId: config.groupId,
       kinds,
       changelogOf,
       commitIntervalMs: durable ? config.stateCommitInterval : 1_000,
@@ -166,6 +169,7 @@ export async function startAggregator(
     { deadLetters, outbox: durable && config.deadLetterTopic !== undefined, live: !durable },
     selfMetrics,
     stateLogger,
+    brokerErrors,
   );
   tasks = partitionTasks;
   const groupConsumer = new GroupConsumer(
@@ -211,6 +215,7 @@ export async function startAggregator(
 
   partitionTasks.start();
   const stopping = new AbortController();
+  if (admin !== undefined) groupConsumer.waitFor("waiting for the state changelogs (see state)");
   const started =
     admin === undefined
       ? Promise.resolve(true)

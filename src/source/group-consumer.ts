@@ -131,6 +131,11 @@ export class GroupConsumer {
     this.logger.info({ event: "consumer_stopped" }, "consumer stopped and left the group");
   }
 
+  /** Says why the consumer has not started yet. */
+  waitFor(reason: string): void {
+    this.status.setMembership(false, reason);
+  }
+
   currentStatus(): ComponentStatus {
     return this.status.status();
   }

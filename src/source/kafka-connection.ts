@@ -16,13 +16,22 @@ export interface KafkaConnection {
   readonly tls?: { readonly ca?: readonly string[] };
 }
 
-/** A kafkajs client whose logs go to the service's JSON log. */
-export function createKafka(connection: KafkaConnection, logger: Logger): Kafka {
+/**
+ * A kafkajs client whose logs go to the service's JSON log. `onBrokerError`
+ * hears every error a broker answered: kafkajs keeps some of them to itself
+ * (it reports a refused coordinator lookup only as "Failed to find group
+ * coordinator"), and the operator needs the real one.
+ */
+export function createKafka(
+  connection: KafkaConnection,
+  logger: Logger,
+  onBrokerError?: (message: string) => void,
+): Kafka {
   return new Kafka({
     clientId: connection.clientId,
     brokers: [...connection.brokers],
     logLevel: kafkaLogLevel(connection.logLevel),
-    logCreator: kafkaLogCreator(logger),
+    logCreator: kafkaLogCreator(logger, onBrokerError),
     retry: { initialRetryTime: 300, retries: 10 },
     ...(connection.tls
       ? { ssl: connection.tls.ca ? { ca: [...connection.tls.ca], rejectUnauthorized: true } : true }

@@ -8,11 +8,13 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
-/** Routes kafkajs's namespaced logs into the service's JSON log. */
-export function kafkaLogCreator(logger: Logger): logCreator {
+/** Routes kafkajs's namespaced logs into the service's JSON log; broker error answers also go to `onBrokerError`. */
+export function kafkaLogCreator(logger: Logger, onBrokerError?: (message: string) => void): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
+      if (onBrokerError && namespace === "Connection" && typeof extra.error === "string")
+        onBrokerError(extra.error);
       logger[LEVELS[level] ?? "info"]({ kafkajs: namespace, ...extra }, message);
     };
 }

@@ -15,10 +15,13 @@ const AUTHORIZATION = new Set([
 
 /** The protocol error type kafkajs attached, looking through its wrappers. */
 export function errorType(error: unknown): string | undefined {
-  let current = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+  let current = error as
+    | { type?: string; originalError?: unknown; cause?: unknown; errors?: unknown[] }
+    | undefined;
   for (let depth = 0; current && depth < 5; depth++) {
     if (typeof current.type === "string") return current.type;
-    current = (current.originalError ?? current.cause) as typeof current;
+    // kafkajs's aggregate errors (topic creation) carry one error per topic
+    current = (current.originalError ?? current.cause ?? current.errors?.[0]) as typeof current;
   }
   return undefined;
 }
@@ -38,9 +41,64 @@ export function isAuthorizationError(error: unknown): boolean {
   return type !== undefined && AUTHORIZATION.has(type);
 }
 
-/** One line for logs and `/readyz`. */
-export function describeError(error: unknown): string {
+/** One line for logs and `/readyz`; with `recent`, what the broker really answered when kafkajs hid it. */
+export function describeError(error: unknown, recent?: RecentBrokerErrors): string {
   const type = errorType(error);
   const message = (error as Error)?.message ?? String(error);
+  const hiddenType = hidesBrokerAnswer(error) ? recent?.authorizationType() : undefined;
+  if (hiddenType) return `${message}: the broker answered "${recent?.lastMessage()}" (${hiddenType})`;
   return type && !message.includes(type) ? `${message} (${type})` : message;
+}
+
+function hidesBrokerAnswer(error: unknown): boolean {
+  return /Failed to find group coordinator/.test(String((error as Error)?.message));
+}
+
+/**
+ * The broker errors a kafkajs client heard lately. kafkajs reports a refused
+ * coordinator lookup (FindCoordinator answered TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+ * only as "Failed to find group coordinator"; the connection log still has the answer.
+ */
+export class RecentBrokerErrors {
+  private last: { message: string; atMs: number } | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  note(message: string): void {
+    this.last = { message, atMs: this.now() };
+  }
+
+  /** The last error answered, if within `withinMs`. */
+  lastMessage(withinMs = 60_000): string | undefined {
+    return this.last && this.now() - this.last.atMs <= withinMs ? this.last.message : undefined;
+  }
+
+  /** The type of an authorization error a broker answered in the last `withinMs`. */
+  authorizationType(withinMs = 60_000): string | undefined {
+    if (this.last === undefined || this.now() - this.last.atMs > withinMs) return undefined;
+    const match = /(Transactional Id|Topic|Group|Cluster) authorization failed/i.exec(this.last.message);
+    return match ? `${(match[1] as string).replace(" ", "_").toUpperCase()}_AUTHORIZATION_FAILED` : undefined;
+  }
+}
+
+/**
+ * What an operator should change when the durable state cannot work, for
+ * errors that retrying will not fix: an ACL, or brokers without transactions.
+ */
+export function remedy(error: unknown, groupId: string, recent?: RecentBrokerErrors): string | undefined {
+  switch ((hidesBrokerAnswer(error) ? recent?.authorizationType() : undefined) ?? errorType(error)) {
+    case "TRANSACTIONAL_ID_AUTHORIZATION_FAILED":
+      return `grant WRITE and DESCRIBE on transactional ids with the prefix "${groupId}/", or set STATE_MODE=memory`;
+    case "TOPIC_AUTHORIZATION_FAILED":
+      return "grant READ, WRITE and DESCRIBE on the state changelog topics, or set STATE_MODE=memory";
+    case "GROUP_AUTHORIZATION_FAILED":
+      return `grant READ on the consumer group "${groupId}" (offsets are committed in transactions), or set STATE_MODE=memory`;
+    case "CLUSTER_AUTHORIZATION_FAILED":
+      return "grant the cluster permissions transactions need (IDEMPOTENT_WRITE), or set STATE_MODE=memory";
+    case "COORDINATOR_NOT_AVAILABLE":
+    case "GROUP_COORDINATOR_NOT_AVAILABLE":
+      return "if it lasts, the brokers cannot coordinate transactions (check transaction.state.log.replication.factor and min.insync.replicas against the brokers), or set STATE_MODE=memory";
+    default:
+      return undefined;
+  }
 }

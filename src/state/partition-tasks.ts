@@ -8,7 +8,7 @@ import type { BatchOutcome, BatchSink, RecordBatch } from "../source/record-batc
 import { type ComponentStatus, notReady, ready } from "../util/component-status.js";
 import { planAssignment } from "./assign.js";
 import { type ConsumeMode, type ConsumeTelemetry, consumeBatch } from "./consume.js";
-import { describeError, isFenced } from "./kafka-errors.js";
+import { describeError, isFenced, type RecentBrokerErrors, remedy } from "./kafka-errors.js";
 import { type ConsumerControl, OutcomeCounts, PartitionTask } from "./partition-task.js";
 import { revokeTask } from "./revoke.js";
 import { positionInput } from "./seek.js";
@@ -29,6 +29,7 @@ export interface Membership {
 
 /** Settings of {@link PartitionTasks}. */
 export interface PartitionTasksOptions {
+  readonly groupId: string;
   /** Event topics and the kind of event each carries. */
   readonly kinds: ReadonlyMap<string, EventKind>;
   /** Each event topic's changelog (durable mode). */
@@ -68,6 +69,8 @@ export class PartitionTasks implements BatchSink, GroupListener {
     private readonly mode: ConsumeMode,
     private readonly telemetry: StateTelemetry,
     private readonly logger: Logger,
+    /** What the brokers answered the state's clients lately (errors kafkajs does not pass on). */
+    private readonly brokerErrors?: RecentBrokerErrors,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -95,7 +98,12 @@ export class PartitionTasks implements BatchSink, GroupListener {
     const outcome = await consumeBatch(task, batch, this.pipeline, this.mode, this.telemetry);
     // After a crash, the last of these lines per partition shows how far the state got (logs are synchronous).
     this.logger.debug(
-      { event: "batch_applied", topic: batch.topic, partition: batch.partition, nextOffset: task.state?.nextOffset },
+      {
+        event: "batch_applied",
+        topic: batch.topic,
+        partition: batch.partition,
+        nextOffset: task.state?.nextOffset,
+      },
       "batch applied",
     );
     return outcome;
@@ -299,7 +307,8 @@ export class PartitionTasks implements BatchSink, GroupListener {
     task.state = undefined;
     task.outbox.length = 0;
     task.outcomes = new OutcomeCounts();
-    task.detail = `${stage} failed: ${describeError(error)}`;
+    const change = remedy(error, this.options.groupId, this.brokerErrors);
+    task.detail = `${stage} failed: ${describeError(error, this.brokerErrors)}${change ? `: ${change}` : ""}`;
     task.failedAtMs = this.now();
     const retryInMs = task.backoff.fail();
     task.retryAtMs = task.failedAtMs + retryInMs;
@@ -311,7 +320,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
         partition: task.partition,
         stage,
         fenced: isFenced(error),
-        error: describeError(error),
+        error: task.detail,
         retryInMs,
       },
       "partition state dropped; it is restored again",
