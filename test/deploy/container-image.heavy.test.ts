@@ -5,7 +5,7 @@ import { createTopics, produce } from "../support/kafka-client.js";
 import { freePort } from "../support/kafka-container.js";
 import { uniqueName } from "../support/names.js";
 import { runCommand } from "../support/run-command.js";
-import { scrape } from "../support/scrape.js";
+import { acrossPartitions, scrape } from "../support/scrape.js";
 import { waitFor } from "../support/wait-for.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -94,7 +94,7 @@ describe.skipIf(!containers)("the container image", () => {
     );
     const samples = await waitFor("three detections", async () => {
       const s = await scrape(base);
-      return s.get('detection_total{camera_id="42",model_type="yolov8n"}') === 3 ? s : undefined;
+      return acrossPartitions(s).get('detection_total{camera_id="42",model_type="yolov8n"}') === 3 ? s : undefined;
     });
     expect(samples.get("aggregator_ready")).toBe(1);
   }, 90_000);
