@@ -18,9 +18,13 @@ import { type KafkaBroker, startKafkaContainer } from "../test/support/kafka-con
 import { machineInfo, median } from "./bench-report.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
+/** Parts to run, comma-separated (while working on one): throughput, scrape, freshness, restore. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "throughput,scrape,freshness,restore").split(","));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROOT = new URL("../", import.meta.url);
-const CONTENDERS = ["kcat", "kafkajs-raw", "naive", "aggregator"] as const;
+const CONTENDERS = ["kcat", "kafkajs-raw", "naive", "aggregator", "aggregator-memory"] as const;
+const MODES = ["durable", "memory"] as const;
+type Mode = (typeof MODES)[number];
 type Contender = (typeof CONTENDERS)[number];
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -144,7 +148,13 @@ async function eventsPerSecond(program: string, args: string[]): Promise<number>
 async function throughput(kafka: Kafka, brokers: string, topics: [string, string]) {
   const admin = kafka.admin();
   await admin.connect();
-  const results: Record<Contender, number[]> = { kcat: [], "kafkajs-raw": [], naive: [], aggregator: [] };
+  const results: Record<Contender, number[]> = {
+    kcat: [],
+    "kafkajs-raw": [],
+    naive: [],
+    aggregator: [],
+    "aggregator-memory": [],
+  };
   for (let run = 1; run <= RUNS; run++) {
     results.kcat.push(
       await eventsPerSecond("kcat", [
@@ -176,12 +186,16 @@ async function throughput(kafka: Kafka, brokers: string, topics: [string, string
         ]),
       );
     }
-    {
+    for (const [contender, mode] of [
+      ["aggregator", "durable"],
+      ["aggregator-memory", "memory"],
+    ] as const) {
+      // Until every offset is committed: in durable mode with the state that covers it, in one transaction.
       const group = `bench-aggregator-${randomUUID()}`;
       const started = performance.now();
-      const { child } = spawnAggregator(brokers, group, topics);
+      const { child } = spawnAggregator(brokers, group, topics, { STATE_MODE: mode });
       await waitUntil(async () => (await committed(admin, group, topics)) >= EVENTS, 100);
-      results.aggregator.push(EVENTS / ((performance.now() - started) / 1000));
+      results[contender].push(EVENTS / ((performance.now() - started) / 1000));
       child.kill("SIGTERM");
       await exited(child);
     }
@@ -192,7 +206,7 @@ async function throughput(kafka: Kafka, brokers: string, topics: [string, string
 }
 
 /** Scrape latency while ingesting, body sizes and peak RSS with `cameras × 4` detection label sets. */
-async function scrapeCost(kafka: Kafka, brokers: string, cameras: number) {
+async function scrapeCost(kafka: Kafka, brokers: string, cameras: number, mode: Mode) {
   const topics: [string, string] = [`bench-scrape-det-${randomUUID()}`, `bench-scrape-llm-${randomUUID()}`];
   const admin = kafka.admin();
   await admin.connect();
@@ -203,7 +217,7 @@ async function scrapeCost(kafka: Kafka, brokers: string, cameras: number) {
   await preload(kafka, topics, seed, Math.ceil(labelSets * Math.log(labelSets) * 1.6) + 1_000);
   const total = await endOffsets(admin, topics);
   const group = `bench-scrape-${randomUUID()}`;
-  const { child, port } = spawnAggregator(brokers, group, topics);
+  const { child, port } = spawnAggregator(brokers, group, topics, { STATE_MODE: mode });
   const base = `http://127.0.0.1:${await port}`;
   await waitUntil(async () => (await committed(admin, group, topics)) >= total, 100);
   const body = await (await fetch(`${base}/metrics`, { headers: { accept: "text/plain" } })).text();
@@ -241,6 +255,7 @@ async function scrapeCost(kafka: Kafka, brokers: string, cameras: number) {
   await exited(child);
   await admin.disconnect();
   return {
+    mode,
     labelSets,
     series,
     plainBytes: Buffer.byteLength(body),
@@ -252,13 +267,14 @@ async function scrapeCost(kafka: Kafka, brokers: string, cameras: number) {
 }
 
 /** Delay from produce to visible in /metrics at a steady 20,000 events/s. */
-async function freshness(kafka: Kafka, brokers: string) {
+async function freshness(kafka: Kafka, brokers: string, mode: Mode) {
   const topics: [string, string] = [`bench-fresh-det-${randomUUID()}`, `bench-fresh-llm-${randomUUID()}`];
   const admin = kafka.admin();
   await admin.connect();
   await createTopics(admin, topics);
   const { child, port } = spawnAggregator(brokers, `bench-fresh-${randomUUID()}`, topics, {
     KAFKA_FROM_BEGINNING: "false",
+    STATE_MODE: mode,
   });
   const base = `http://127.0.0.1:${await port}`;
   await waitUntil(async () => (await fetch(`${base}/readyz`)).ok, 100);
@@ -299,8 +315,11 @@ async function freshness(kafka: Kafka, brokers: string) {
     await producer.send({ topic: topics[0], acks: 1, messages: [{ value: JSON.stringify(event) }] });
     for (;;) {
       const body = await (await fetch(`${base}/metrics`)).text();
-      const match = /camera_last_event_timestamp_seconds\{camera_id="freshness-probe"\} (\S+)/.exec(body);
-      if (match && Number(match[1]) * 1000 >= stamp) break;
+      // Probes go to any partition: the newest of the per-partition series is the last probe seen.
+      const seen = [
+        ...body.matchAll(/camera_last_event_timestamp_seconds\{camera_id="freshness-probe",partition="\d+"\} (\S+)/g),
+      ];
+      if (seen.some((match) => Number(match[1]) * 1000 >= stamp)) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     delays.push(performance.now() - sent);
@@ -313,12 +332,72 @@ async function freshness(kafka: Kafka, brokers: string) {
   await exited(child);
   await admin.disconnect();
   return {
+    mode,
     targetRate: 20_000,
     achievedRate: Math.round(loaded.rate),
     probes: delays.length,
     p50Ms: percentile(delays, 50),
     p99Ms: percentile(delays, 99),
   };
+}
+
+/**
+ * Restore: one aggregator builds `labelSets` detection label sets in one
+ * partition and stops; a new one restores the partition from its changelog.
+ * The time is the partition's open as the service logs it (fence, read to
+ * the last stable offset, seek), median of 3 restarts.
+ */
+async function restoreTime(kafka: Kafka, brokers: string, labelSets: number) {
+  const topics: [string, string] = [`bench-restore-det-${randomUUID()}`, `bench-restore-llm-${randomUUID()}`];
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const models = ["yolov8n", "yolov8s", "yolov8m", "yolov8l"];
+  for (let i = 0; i < labelSets; i += 10_000) {
+    const messages = Array.from({ length: Math.min(10_000, labelSets - i) }, (_, j) => ({
+      value: JSON.stringify({
+        event_id: randomUUID(),
+        timestamp: Date.now(),
+        camera_id: `camera-${Math.floor((i + j) / 4)}`,
+        model_type: models[(i + j) % 4],
+        latency_seconds: ((i + j) % 100) / 100,
+        num_objects: 3,
+        num_groups: 1,
+      }),
+    }));
+    await producer.send({ topic: topics[0], acks: 1, messages });
+  }
+  await producer.disconnect();
+  const group = `bench-restore-${randomUUID()}`;
+  const settings = { SERIES_LIMIT: String(2 * labelSets) };
+  const first = spawnAggregator(brokers, group, topics, settings);
+  await waitUntil(async () => (await committed(admin, group, topics)) >= labelSets, 100);
+  first.child.kill("SIGTERM");
+  await exited(first.child);
+  const changelog = `${group}-${topics[0]}-changelog`;
+  const changelogRecords = Number((await admin.fetchTopicOffsets(changelog))[0]?.high ?? 0);
+  const opens: number[] = [];
+  let rss = 0;
+  for (let run = 0; run < 3; run++) {
+    const { child } = spawnAggregator(brokers, group, topics, settings);
+    const opened = await new Promise<number>((resolve) => {
+      let buffer = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const pattern = `"event":"partition_opened","topic":"${topics[0]}".*?"ms":(\\d+)`;
+        const match = new RegExp(pattern).exec(buffer);
+        if (match) resolve(Number(match[1]));
+      });
+    });
+    opens.push(opened);
+    rss = Math.max(rss, peakRssBytes(child.pid as number));
+    child.kill("SIGTERM");
+    await exited(child);
+  }
+  await admin.disconnect();
+  return { labelSets, changelogRecords, openMs: opens, medianOpenMs: median(opens), peakRssBytes: rss };
 }
 
 async function main(): Promise<void> {
@@ -351,11 +430,16 @@ async function main(): Promise<void> {
     Contender,
     number
   >;
-  log("scrape cost at ~10k and ~100k series");
-  const scrape10k = await scrapeCost(kafka, brokers, 140);
-  const scrape100k = await scrapeCost(kafka, brokers, 1_400);
-  log("freshness at 20,000 events/s");
-  const fresh = await freshness(kafka, brokers);
+  const scrape = [];
+  const fresh = [];
+  for (const mode of MODES) {
+    log(`scrape cost at ~10k and ~100k series, ${mode} state`);
+    scrape.push(await scrapeCost(kafka, brokers, 140, mode), await scrapeCost(kafka, brokers, 1_400, mode));
+    log(`freshness at 20,000 events/s, ${mode} state`);
+    fresh.push(await freshness(kafka, brokers, mode));
+  }
+  log("restore of a 100,000-label-set changelog partition");
+  const restore = await restoreTime(kafka, brokers, 100_000);
   await broker?.close();
 
   const result = {
@@ -370,9 +454,11 @@ async function main(): Promise<void> {
       aggregatorToKcat: medians.aggregator / medians.kcat,
       aggregatorToNaive: medians.aggregator / medians.naive,
       aggregatorToKafkajsRaw: medians.aggregator / medians["kafkajs-raw"],
+      durableToMemory: medians.aggregator / medians["aggregator-memory"],
     },
-    scrape: [scrape10k, scrape100k],
+    scrape,
     freshness: fresh,
+    restore,
   };
   const file = new URL(`bench/results/${result.date.slice(0, 19).replace(/:/g, "-")}.json`, ROOT);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -387,16 +473,20 @@ async function main(): Promise<void> {
       "| --- | --- | --- |",
       ...CONTENDERS.map((c) => `| ${c} | ${k(medians[c])} | ${runs[c].map(k).join(", ")} |`),
       "",
-      `aggregator / kcat = ${result.ratios.aggregatorToKcat.toFixed(2)}, aggregator / naive = ${result.ratios.aggregatorToNaive.toFixed(2)}, aggregator / kafkajs-raw = ${result.ratios.aggregatorToKafkajsRaw.toFixed(2)}`,
+      `aggregator (durable) / kcat = ${result.ratios.aggregatorToKcat.toFixed(2)}, / naive = ${result.ratios.aggregatorToNaive.toFixed(2)}, / kafkajs-raw = ${result.ratios.aggregatorToKafkajsRaw.toFixed(2)}, / memory mode = ${result.ratios.durableToMemory.toFixed(2)}`,
       "",
-      "| label sets | series | body plain | body gzip | scrape p50 | scrape p99 (ingesting 5k/s) | peak RSS |",
-      "| --- | --- | --- | --- | --- | --- | --- |",
+      "| state | label sets | series | body plain | body gzip | scrape p50 | scrape p99 (ingesting 5k/s) | peak RSS |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
       ...result.scrape.map(
         (s) =>
-          `| ${k(s.labelSets)} | ${k(s.series)} | ${mb(s.plainBytes)} | ${mb(s.gzipBytes)} | ${s.scrapeP50Ms.toFixed(1)} ms | ${s.scrapeP99Ms.toFixed(1)} ms | ${mb(s.peakRssBytes)} |`,
+          `| ${s.mode} | ${k(s.labelSets)} | ${k(s.series)} | ${mb(s.plainBytes)} | ${mb(s.gzipBytes)} | ${s.scrapeP50Ms.toFixed(1)} ms | ${s.scrapeP99Ms.toFixed(1)} ms | ${mb(s.peakRssBytes)} |`,
       ),
       "",
-      `Freshness at ${k(fresh.targetRate)} events/s (achieved ${k(fresh.achievedRate)}/s): p50 ${fresh.p50Ms.toFixed(0)} ms, p99 ${fresh.p99Ms.toFixed(0)} ms over ${fresh.probes} probes`,
+      ...fresh.map(
+        (f) =>
+          `Freshness, ${f.mode} state, at ${k(f.targetRate)} events/s (achieved ${k(f.achievedRate)}/s): p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms over ${f.probes} probes`,
+      ),
+      `Restore of ${k(restore.labelSets)} label sets (${k(restore.changelogRecords)} changelog offsets): ${restore.openMs.map((ms) => `${k(ms)} ms`).join(", ")}; median ${k(restore.medianOpenMs)} ms; peak RSS ${mb(restore.peakRssBytes)}`,
       `Results: ${file.pathname}`,
       "",
     ].join("\n"),
