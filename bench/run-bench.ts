@@ -78,7 +78,7 @@ async function preload(
     for (let i = 0; i < size; i++) {
       const event = generator.next();
       bytes += event.value.length;
-      (event.kind === "detection" ? detections : llms).push({ value: event.value });
+      (event.kind === "detection" ? detections : llms).push({ key: event.key, value: event.value });
     }
     sent += size;
     inFlight.push(
@@ -317,7 +317,9 @@ async function freshness(kafka: Kafka, brokers: string, mode: Mode) {
       const body = await (await fetch(`${base}/metrics`)).text();
       // Probes go to any partition: the newest of the per-partition series is the last probe seen.
       const seen = [
-        ...body.matchAll(/camera_last_event_timestamp_seconds\{camera_id="freshness-probe",partition="\d+"\} (\S+)/g),
+        ...body.matchAll(
+          /camera_last_event_timestamp_seconds\{camera_id="freshness-probe",partition="\d+"\} (\S+)/g,
+        ),
       ];
       if (seen.some((match) => Number(match[1]) * 1000 >= stamp)) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -351,12 +353,16 @@ async function restoreTime(kafka: Kafka, brokers: string, labelSets: number) {
   const topics: [string, string] = [`bench-restore-det-${randomUUID()}`, `bench-restore-llm-${randomUUID()}`];
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: 1 })),
+    waitForLeaders: true,
+  });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const models = ["yolov8n", "yolov8s", "yolov8m", "yolov8l"];
-  for (let i = 0; i < labelSets; i += 10_000) {
-    const messages = Array.from({ length: Math.min(10_000, labelSets - i) }, (_, j) => ({
+  // 2,500 events of ~200 B per request: under the broker's 1 MiB per record batch
+  for (let i = 0; i < labelSets; i += 2_500) {
+    const messages = Array.from({ length: Math.min(2_500, labelSets - i) }, (_, j) => ({
       value: JSON.stringify({
         event_id: randomUUID(),
         timestamp: Date.now(),
@@ -415,31 +421,37 @@ async function main(): Promise<void> {
   await createTopics(admin, topics);
   await admin.disconnect();
   const started = performance.now();
-  const bytes = await preload(
-    kafka,
-    topics,
-    new EventGenerator({ cameras: 200, models: 4, keys: 30, invalidRatio: 0, seed: 1 }),
-    EVENTS,
-  );
-  log(
-    `preloaded ${EVENTS} events (${(bytes / EVENTS).toFixed(0)} B each) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
+  const bytes = PARTS.has("throughput")
+    ? await preload(
+        kafka,
+        topics,
+        new EventGenerator({ cameras: 200, models: 4, keys: 30, invalidRatio: 0, seed: 1 }),
+        EVENTS,
+      )
+    : 0;
+  if (bytes > 0) {
+    log(
+      `preloaded ${EVENTS} events (${(bytes / EVENTS).toFixed(0)} B each) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
 
-  const runs = await throughput(kafka, brokers, topics);
-  const medians = Object.fromEntries(CONTENDERS.map((c) => [c, median(runs[c])])) as Record<
-    Contender,
-    number
-  >;
+  const runs = PARTS.has("throughput") ? await throughput(kafka, brokers, topics) : undefined;
+  const medians =
+    runs && (Object.fromEntries(CONTENDERS.map((c) => [c, median(runs[c])])) as Record<Contender, number>);
   const scrape = [];
   const fresh = [];
   for (const mode of MODES) {
-    log(`scrape cost at ~10k and ~100k series, ${mode} state`);
-    scrape.push(await scrapeCost(kafka, brokers, 140, mode), await scrapeCost(kafka, brokers, 1_400, mode));
-    log(`freshness at 20,000 events/s, ${mode} state`);
-    fresh.push(await freshness(kafka, brokers, mode));
+    if (PARTS.has("scrape")) {
+      log(`scrape cost at ~10k and ~100k series, ${mode} state`);
+      scrape.push(await scrapeCost(kafka, brokers, 140, mode), await scrapeCost(kafka, brokers, 1_400, mode));
+    }
+    if (PARTS.has("freshness")) {
+      log(`freshness at 20,000 events/s, ${mode} state`);
+      fresh.push(await freshness(kafka, brokers, mode));
+    }
   }
-  log("restore of a 100,000-label-set changelog partition");
-  const restore = await restoreTime(kafka, brokers, 100_000);
+  if (PARTS.has("restore")) log("restore of a 100,000-label-set changelog partition");
+  const restore = PARTS.has("restore") ? await restoreTime(kafka, brokers, 100_000) : undefined;
   await broker?.close();
 
   const result = {
@@ -450,7 +462,7 @@ async function main(): Promise<void> {
     averageEventBytes: Math.round(bytes / EVENTS),
     runs,
     medianEventsPerSecond: medians,
-    ratios: {
+    ratios: medians && {
       aggregatorToKcat: medians.aggregator / medians.kcat,
       aggregatorToNaive: medians.aggregator / medians.naive,
       aggregatorToKafkajsRaw: medians.aggregator / medians["kafkajs-raw"],
@@ -464,9 +476,11 @@ async function main(): Promise<void> {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   const k = (n: number) => Math.round(n).toLocaleString("en-US");
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-  process.stdout.write(
-    [
-      `Machine: ${result.machine.cores} cores (${result.machine.cpu}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; ${result.date}`,
+  const lines = [
+    `Machine: ${result.machine.cores} cores (${result.machine.cpu}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; ${result.date}`,
+  ];
+  if (runs && medians && result.ratios) {
+    lines.push(
       `${k(EVENTS)} events, ${result.averageEventBytes} B each; median of ${RUNS} runs`,
       "",
       "| contender | events/s (median) | runs |",
@@ -474,23 +488,32 @@ async function main(): Promise<void> {
       ...CONTENDERS.map((c) => `| ${c} | ${k(medians[c])} | ${runs[c].map(k).join(", ")} |`),
       "",
       `aggregator (durable) / kcat = ${result.ratios.aggregatorToKcat.toFixed(2)}, / naive = ${result.ratios.aggregatorToNaive.toFixed(2)}, / kafkajs-raw = ${result.ratios.aggregatorToKafkajsRaw.toFixed(2)}, / memory mode = ${result.ratios.durableToMemory.toFixed(2)}`,
+    );
+  }
+  if (scrape.length > 0) {
+    lines.push(
       "",
       "| state | label sets | series | body plain | body gzip | scrape p50 | scrape p99 (ingesting 5k/s) | peak RSS |",
       "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...result.scrape.map(
+      ...scrape.map(
         (s) =>
           `| ${s.mode} | ${k(s.labelSets)} | ${k(s.series)} | ${mb(s.plainBytes)} | ${mb(s.gzipBytes)} | ${s.scrapeP50Ms.toFixed(1)} ms | ${s.scrapeP99Ms.toFixed(1)} ms | ${mb(s.peakRssBytes)} |`,
       ),
-      "",
-      ...fresh.map(
-        (f) =>
-          `Freshness, ${f.mode} state, at ${k(f.targetRate)} events/s (achieved ${k(f.achievedRate)}/s): p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms over ${f.probes} probes`,
-      ),
-      `Restore of ${k(restore.labelSets)} label sets (${k(restore.changelogRecords)} changelog offsets): ${restore.openMs.map((ms) => `${k(ms)} ms`).join(", ")}; median ${k(restore.medianOpenMs)} ms; peak RSS ${mb(restore.peakRssBytes)}`,
-      `Results: ${file.pathname}`,
-      "",
-    ].join("\n"),
+    );
+  }
+  lines.push(
+    "",
+    ...fresh.map(
+      (f) =>
+        `Freshness, ${f.mode} state, at ${k(f.targetRate)} events/s (achieved ${k(f.achievedRate)}/s): p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms over ${f.probes} probes`,
+    ),
   );
+  if (restore) {
+    lines.push(
+      `Restore of ${k(restore.labelSets)} label sets (${k(restore.changelogRecords)} changelog offsets): ${restore.openMs.map((ms) => `${k(ms)} ms`).join(", ")}; median ${k(restore.medianOpenMs)} ms; peak RSS ${mb(restore.peakRssBytes)}`,
+    );
+  }
+  process.stdout.write([...lines, `Results: ${file.pathname}`, ""].join("\n"));
 }
 
 main().catch((error: unknown) => {

@@ -10,9 +10,14 @@ export interface GeneratorOptions {
   readonly seed: number;
 }
 
-/** One generated record: which topic kind it is for and its bytes. */
+/** One generated record: which topic kind it is for, its key and its bytes. */
 export interface GeneratedEvent {
   readonly kind: "detection" | "llm";
+  /**
+   * Keyed as the Python helper keys them: detections by camera, LLM calls by
+   * API key, so one camera's (or key's) events stay in one partition.
+   */
+  readonly key: string;
   readonly value: string;
   readonly valid: boolean;
 }
@@ -54,10 +59,11 @@ export class EventGenerator {
 
   next(now = Date.now()): GeneratedEvent {
     const kind = this.random() < 0.8 ? "detection" : "llm";
-    if (this.random() < this.options.invalidRatio)
-      return { kind, value: this.invalid(kind, now), valid: false };
+    const invalid = this.random() < this.options.invalidRatio;
     const event = kind === "detection" ? this.detection(now) : this.llm(now);
-    return { kind, value: JSON.stringify(event), valid: true };
+    const key = String(kind === "detection" ? event.camera_id : event.key_id);
+    if (invalid) return { kind, key, value: this.invalid(event), valid: false };
+    return { kind, key, value: JSON.stringify(event), valid: true };
   }
 
   private pick(count: number): number {
@@ -109,8 +115,7 @@ export class EventGenerator {
     };
   }
 
-  private invalid(kind: "detection" | "llm", now: number): string {
-    const valid = kind === "detection" ? this.detection(now) : this.llm(now);
+  private invalid(valid: Record<string, unknown>): string {
     switch (this.pick(4)) {
       case 0:
         return JSON.stringify(valid).slice(0, 20);

@@ -82,7 +82,7 @@ export async function runLoad(
         for (let i = 0; i < count; i++) {
           const event = generator.next(now);
           const value = options.encode ? await options.encode(event) : event.value;
-          (event.kind === "detection" ? detections : llms).push({ value });
+          (event.kind === "detection" ? detections : llms).push({ key: event.key, value });
           if (!event.valid) invalid++;
         }
         try {

@@ -36,6 +36,8 @@ export class SelfMetrics {
   private readonly committed: Counter<"topic">;
   private readonly stateCommits: Counter<"result">;
   private readonly restores: Histogram;
+  /** Partitions with a lag series, per topic. */
+  private readonly lagPartitions = new Map<string, Set<number>>();
 
   constructor(
     registry: Registry,
@@ -171,11 +173,19 @@ export class SelfMetrics {
 
   recordLag(topic: string, partition: number, lag: number): void {
     this.lag.set({ topic, partition: String(partition) }, lag);
+    this.lagPartitions.set(topic, (this.lagPartitions.get(topic) ?? new Set()).add(partition));
   }
 
-  recordGroupJoin(partitions: number): void {
+  recordGroupJoin(assigned: ReadonlyMap<string, readonly number[]>): void {
     this.rebalances.inc();
-    this.assigned.set(partitions);
+    this.assigned.set([...assigned.values()].reduce((sum, partitions) => sum + partitions.length, 0));
+    // Lag of a partition another member now consumes is that member's to report.
+    for (const [topic, partitions] of assigned) {
+      for (const partition of this.lagPartitions.get(topic) ?? []) {
+        if (!partitions.includes(partition)) this.lag.remove({ topic, partition: String(partition) });
+      }
+      this.lagPartitions.set(topic, new Set(partitions));
+    }
   }
 
   recordCommit(atMs: number): void {

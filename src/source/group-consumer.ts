@@ -10,7 +10,8 @@ import type { BatchOutcome, BatchSink } from "./record-batch.js";
 /** What the consumer reports about itself; `SelfMetrics` implements it. */
 export interface SourceTelemetry {
   recordLag(topic: string, partition: number, lag: number): void;
-  recordGroupJoin(partitions: number): void;
+  /** A join: the event-topic partitions now assigned (lag of the others is no longer this member's). */
+  recordGroupJoin(assigned: ReadonlyMap<string, readonly number[]>): void;
   recordCommit(atMs: number): void;
   recordReady(ready: boolean): void;
   recordPaused(partitions: number): void;
@@ -295,8 +296,9 @@ export class GroupConsumer {
       this.assignment = new Map(Object.entries(payload.memberAssignment));
       this.releaseHolds();
       this.listener.onAssigned(this.assignment);
-      const inputs = this.options.topics.reduce((sum, t) => sum + (this.assignment.get(t)?.length ?? 0), 0);
-      this.telemetry.recordGroupJoin(inputs);
+      this.telemetry.recordGroupJoin(
+        new Map(this.options.topics.map((topic) => [topic, this.assignment.get(topic) ?? []])),
+      );
       this.status.setMembership(true, `member of group ${payload.groupId}`);
       log.info(
         {

@@ -94,7 +94,9 @@ describe.skipIf(!containers)("the container image", () => {
     );
     const samples = await waitFor("three detections", async () => {
       const s = await scrape(base);
-      return acrossPartitions(s).get('detection_total{camera_id="42",model_type="yolov8n"}') === 3 ? s : undefined;
+      return acrossPartitions(s).get('detection_total{camera_id="42",model_type="yolov8n"}') === 3
+        ? s
+        : undefined;
     });
     expect(samples.get("aggregator_ready")).toBe(1);
   }, 90_000);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { onTestFinished } from "vitest";
 import { createTopics } from "./kafka-client.js";
 import { uniqueName } from "./names.js";
 import { waitFor } from "./wait-for.js";
@@ -25,6 +26,14 @@ export function spawnService(env: Record<string, string>, args: string[] = []): 
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A test that fails half-way must not leave services consuming (and loading the cores) behind it.
+  try {
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
+  } catch {
+    // not inside a test (a hook or a script): the caller stops it
+  }
   const logs: Record<string, unknown>[] = [];
   let pending = "";
   child.stdout?.on("data", (chunk: Buffer) => {
