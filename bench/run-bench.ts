@@ -14,7 +14,7 @@ import { gzipSync } from "node:zlib";
 import { type Admin, Kafka, logLevel, type Message, Partitioners } from "kafkajs";
 import { EventGenerator } from "../src/produce/event-generator.js";
 import { runLoad } from "../src/produce/load-generator.js";
-import { type KafkaBroker, startKafkaContainer } from "../test/support/kafka-container.js";
+import { startHarnessBroker } from "../test/support/harness-broker.js";
 import { machineInfo, median } from "./bench-report.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
@@ -407,13 +407,10 @@ async function restoreTime(kafka: Kafka, brokers: string, labelSets: number) {
 }
 
 async function main(): Promise<void> {
-  let broker: KafkaBroker | undefined;
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    broker = await startKafkaContainer();
-    brokers = broker.bootstrap;
-  }
-  log(`broker ${brokers}${broker ? ` (${broker.image}, Testcontainers)` : ""}`);
+  const harness = await startHarnessBroker(log);
+  const broker = harness.started;
+  const brokers = harness.bootstrap;
+  log(`broker: ${harness.choice}`);
   const kafka = new Kafka({ clientId: "bench", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -457,7 +454,7 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     machine: machineInfo(),
-    broker: broker?.image ?? brokers,
+    broker: harness.choice,
     events: EVENTS,
     averageEventBytes: Math.round(bytes / EVENTS),
     runs,

@@ -1,34 +1,32 @@
 /**
- * `npm run demo`: Kafka (through the test harness's Testcontainers broker, or
- * KAFKA_BROKERS), the aggregator and a synthetic producer, with a live
- * one-line summary until Ctrl+C; then everything it started is stopped.
+ * `npm run demo`: Kafka (the harness chooses: KAFKA_BROKERS, an image, or a
+ * local JVM), the aggregator and a synthetic producer, with a live one-line
+ * summary until SIGINT or SIGTERM; then everything it started is stopped,
+ * once, however many signals arrive, and it exits 0.
  */
 import { Kafka, logLevel } from "kafkajs";
 import { pino } from "pino";
 import { loadConfig } from "../src/config/load-config.js";
 import type { StatusSnapshot } from "../src/expose/status-snapshot.js";
-import { startAggregator } from "../src/main.js";
+import { type RunningAggregator, startAggregator } from "../src/main.js";
 import { runLoad } from "../src/produce/load-generator.js";
-import { type KafkaBroker, startKafkaContainer } from "../test/support/kafka-container.js";
+import { type HarnessBroker, NoBrokerError, startHarnessBroker } from "../test/support/harness-broker.js";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function main(): Promise<void> {
-  const stop = new AbortController();
-  process.once("SIGINT", () => stop.abort());
-  process.once("SIGTERM", () => stop.abort());
+/** Set by the first signal; later signals are ignored while the demo stops. */
+const stop = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop.abort());
 
-  let broker: KafkaBroker | undefined;
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    say("starting Kafka through Testcontainers (the same broker the tests use)…");
-    broker = await startKafkaContainer();
-    brokers = broker.bootstrap;
-    say(`Kafka ${broker.image} is up at ${brokers} (container ${broker.containerId.slice(0, 12)})`);
-  }
+async function run(started: { broker?: HarnessBroker; aggregator?: RunningAggregator }): Promise<void> {
+  const t0 = Date.now();
+  say("choosing a Kafka broker…");
+  started.broker = await startHarnessBroker(say);
+  say(`Kafka: ${started.broker.choice}`);
+  if (stop.signal.aborted) return;
   const config = loadConfig(
     {
-      brokers,
+      brokers: started.broker.bootstrap,
       httpHost: "127.0.0.1",
       httpPort: process.env.HTTP_PORT ?? "9310",
       groupId: "metrics-aggregator-demo",
@@ -47,10 +45,11 @@ async function main(): Promise<void> {
     waitForLeaders: true,
   });
   await admin.disconnect();
+  if (stop.signal.aborted) return;
 
   // Rejected synthetic events would drown the summary line; errors still show.
-  const aggregator = await startAggregator(config, pino({ level: "error" }));
-  const base = `http://127.0.0.1:${aggregator.httpPort}`;
+  started.aggregator = await startAggregator(config, pino({ level: "error" }));
+  const base = `http://127.0.0.1:${started.aggregator.httpPort}`;
   say(`status page  ${base}/`);
   say(`metrics      ${base}/metrics`);
   say("producing synthetic events (Ctrl+C to stop)…");
@@ -73,31 +72,52 @@ async function main(): Promise<void> {
   );
 
   let previous: StatusSnapshot | undefined;
+  let firstCounted = false;
   const live = process.stdout.isTTY === true;
   const ticker = setInterval(async () => {
     try {
       const status = (await (await fetch(`${base}/api/status`)).json()) as StatusSnapshot;
+      if (!firstCounted && status.events.committed > 0) {
+        firstCounted = true;
+        say(
+          `${live ? "\n" : ""}events consumed and counted, ${((Date.now() - t0) / 1000).toFixed(0)} s after the start`,
+        );
+      }
       const seconds = previous ? (status.generatedAtMs - previous.generatedAtMs) / 1000 : 0;
       const rate =
-        previous && seconds > 0 ? (status.events.consumed - previous.events.consumed) / seconds : 0;
+        previous && seconds > 0 ? (status.events.committed - previous.events.committed) / seconds : 0;
       const lag = status.lag.reduce((sum, l) => sum + l.lag, 0);
-      const line = `events/s ${rate.toFixed(0)}  consumed ${status.events.consumed}  cameras ${status.cameras.length}  invalid ${status.events.invalid}  lag ${lag}`;
+      const line = `events/s ${rate.toFixed(0)}  counted ${status.events.committed}  cameras ${status.cameras.length}  invalid ${status.events.invalid}  lag ${lag}`;
       process.stdout.write(live ? `\r${line}   ` : `${line}\n`);
       previous = status;
     } catch {
       // the next tick tries again
     }
   }, 1_000);
-
   await producing;
   clearInterval(ticker);
-  say(live ? "\nstopping…" : "stopping…");
-  await aggregator.stop();
-  await broker?.close();
-  say("stopped; everything the demo started is gone");
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const started: { broker?: HarnessBroker; aggregator?: RunningAggregator } = {};
+  let failure: Error | undefined;
+  try {
+    await run(started);
+  } catch (error) {
+    failure = error as Error;
+  }
+  if (started.aggregator || started.broker?.started) say(process.stdout.isTTY ? "\nstopping…" : "stopping…");
+  try {
+    await started.aggregator?.stop();
+  } finally {
+    await started.broker?.started?.close();
+  }
+  if (failure) {
+    process.stderr.write(`demo failed: ${failure instanceof NoBrokerError ? "" : "\n"}${failure.message}\n`);
+    process.exit(1);
+  }
+  say("stopped; everything the demo started is gone");
+  process.exit(0);
+}
+
+void main();

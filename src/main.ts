@@ -18,6 +18,7 @@ import { type HttpServer, startHttpServer } from "./expose/http-server.js";
 import { createMetricsRenderer } from "./expose/metrics-exposition.js";
 import type { ScrapeCredentials } from "./expose/scrape-auth.js";
 import { statusSnapshot } from "./expose/status-snapshot.js";
+import { StatusTrend } from "./expose/status-trend.js";
 import { createLogger, type Logger } from "./log/logger.js";
 import { RateLimitedLog } from "./log/rate-limited-log.js";
 import { createEventPipeline } from "./pipeline/event-pipeline.js";
@@ -203,17 +204,25 @@ export async function startAggregator(
     ...(schemas ? [{ name: "schema_registry", status: () => schemas.currentStatus() }] : []),
     ...(deadLetters ? [{ name: "dead_letter", status: () => deadLetters.currentStatus() }] : []),
   ];
+  const trend = new StatusTrend(families, () => selfMetrics.statusCounts());
   const app = createHttpApp({
     credentials: scrapeCredentials(config),
     render: createMetricsRenderer(() => families.all, registry),
     readiness,
     status: async () =>
-      statusSnapshot(families, await selfMetrics.statusCounts(), overallStatus(readiness), Date.now()),
+      statusSnapshot(
+        families,
+        await selfMetrics.statusCounts(),
+        await trend.current(),
+        overallStatus(readiness),
+        Date.now(),
+      ),
   });
   const http: HttpServer = await startHttpServer(app, config.httpHost, config.httpPort);
   logger.info({ event: "http_listening", host: config.httpHost, port: http.port }, "serving /metrics");
 
   partitionTasks.start();
+  trend.start();
   const stopping = new AbortController();
   if (admin !== undefined) groupConsumer.waitFor("waiting for the state changelogs (see state)");
   const started =
@@ -243,6 +252,7 @@ export async function startAggregator(
       await deadLetters?.close();
       logger.info({ event: "shutdown", phase: "http" }, "closing the HTTP server");
       await http.close();
+      trend.stop();
       logger.info({ event: "shutdown", phase: "done" }, "stopped");
     },
   };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A local stand-in for node:20-bookworm-slim, for machines that reach no
+# A local stand-in for node:24-bookworm-slim, for machines that reach no
 # container registry: a Debian bookworm root filesystem (mmdebstrap) with this
 # machine's own Node.js and npm, and the `node` user (uid 1000) the official
 # image has. Lets CI build and run the repository's Dockerfile unchanged

@@ -119,6 +119,7 @@ export interface EventFamilies {
   readonly detectionTotal: ScalarFamily;
   readonly detectionLatency: HistogramFamily;
   readonly cameraLastEvent: ScalarFamily;
+  readonly llmRequests: ScalarFamily;
   readonly apiKeyRequests: ScalarFamily;
   readonly apiKeySuccessRate: ScalarFamily;
 }
@@ -202,16 +203,13 @@ export function eventFamilies(
     detections,
   );
   add(cameraLastEvent, "detection", cameras);
-  add(
-    counter(
-      states,
-      "llm_requests_total",
-      "LLM calls per provider, model and status.",
-      col("llm", models, "requests"),
-    ),
-    "llm",
-    models,
+  const llmRequests = counter(
+    states,
+    "llm_requests_total",
+    "LLM calls per provider, model and status.",
+    col("llm", models, "requests"),
   );
+  add(llmRequests, "llm", models);
   add(
     histogram(states, "llm_latency_seconds", "LLM call latency, in seconds.", col("llm", models, "latency")),
     "llm",
@@ -247,6 +245,7 @@ export function eventFamilies(
     detectionTotal,
     detectionLatency,
     cameraLastEvent,
+    llmRequests,
     apiKeyRequests,
     apiKeySuccessRate,
   };

@@ -1,9 +1,11 @@
 import type { Handler } from "hono";
 
 /**
- * The live status page: plain HTML, CSS and a little JavaScript, no build.
- * It polls `api/status` every 2 s and derives rates from the difference of two
- * polls. Every value is written with `textContent`: camera ids and key ids are
+ * The live status page: plain HTML, CSS, inline SVG and a little JavaScript,
+ * no build and no external asset (it may be served air-gapped). It polls
+ * `api/status` every 2 s; rates come from the server (so the first poll has
+ * them) and the charts draw the page's own polls of the last 15 minutes.
+ * Every value is written with `textContent`: camera ids and key ids are
  * producer data and never become markup.
  */
 const PAGE = `<!doctype html>
@@ -26,6 +28,16 @@ const PAGE = `<!doctype html>
   .tile { border: 1px solid #8884; border-radius: .5rem; padding: .75rem; }
   .tile .value { font-size: 1.5rem; font-variant-numeric: tabular-nums; }
   .tile .label { color: var(--muted); font-size: .85rem; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr)); gap: 1rem; margin-bottom: 1rem; }
+  figure { margin: 0; border: 1px solid #8884; border-radius: .5rem; padding: .5rem .75rem; }
+  figcaption { font-size: .9rem; font-weight: 600; display: flex; justify-content: space-between; gap: .5rem; }
+  figcaption .peak { color: var(--muted); font-weight: 400; font-variant-numeric: tabular-nums; }
+  svg.chart { width: 100%; height: 6.5rem; display: block; }
+  svg.chart polyline { fill: none; stroke-width: 2; vector-effect: non-scaling-stroke; }
+  svg.chart line { stroke: #8886; stroke-width: 1; vector-effect: non-scaling-stroke; }
+  .legend { display: flex; flex-wrap: wrap; gap: .25rem .75rem; font-size: .8rem; color: var(--muted); min-height: 1rem; }
+  .legend span::before { content: ""; display: inline-block; width: .6rem; height: .6rem; border-radius: 50%; margin-right: .3rem; background: var(--swatch); }
+  .axis { display: flex; justify-content: space-between; font-size: .75rem; color: var(--muted); }
   .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem; }
   section { overflow-x: auto; }
   h2 { font-size: 1rem; margin: .5rem 0; }
@@ -43,22 +55,31 @@ const PAGE = `<!doctype html>
 </header>
 <div class="tiles">
   <div class="tile"><div class="value" id="rate">…</div><div class="label">events/s</div></div>
-  <div class="tile"><div class="value" id="consumed">…</div><div class="label">events consumed</div></div>
+  <div class="tile"><div class="value" id="consumed">…</div><div class="label">events counted</div></div>
   <div class="tile"><div class="value" id="cameras">…</div><div class="label">cameras</div></div>
   <div class="tile"><div class="value" id="invalid">…</div><div class="label">invalid events</div></div>
   <div class="tile"><div class="value" id="lag">…</div><div class="label">consumer lag</div></div>
 </div>
+<div class="charts">
+  <figure><figcaption>events/s per topic <span class="peak" id="events-chart-peak"></span></figcaption><svg class="chart" id="events-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="events-chart-legend"></div></figure>
+  <figure><figcaption>detection p95 per model <span class="peak" id="p95-chart-peak"></span></figcaption><svg class="chart" id="p95-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="p95-chart-legend"></div></figure>
+  <figure><figcaption>LLM error ratio <span class="peak" id="errors-chart-peak"></span></figcaption><svg class="chart" id="errors-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="errors-chart-legend"></div></figure>
+</div>
 <div class="grid">
   <section><h2>Cameras</h2><table id="camera-table"><thead><tr><th>camera</th><th>last seen</th><th class="num">frames/s</th><th class="num">frames</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Detection latency per model</h2><table id="model-table"><thead><tr><th>model</th><th class="num">p95</th><th class="num">frames</th></tr></thead><tbody></tbody></table></section>
-  <section><h2>LLM success rate per API key</h2><table id="key-table"><thead><tr><th>key id</th><th class="num">success</th><th class="num">calls</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>LLM success per API key</h2><table id="key-table"><thead><tr><th>key id</th><th class="num">success</th><th class="num">calls</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Invalid events</h2><table id="invalid-table"><thead><tr><th>topic</th><th>reason</th><th class="num">count</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Consumer lag</h2><table id="lag-table"><thead><tr><th>topic</th><th class="num">partition</th><th class="num">lag</th></tr></thead><tbody></tbody></table></section>
 </div>
 <script>
 "use strict";
 const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
-let previous;
+const SVG = "http://www.w3.org/2000/svg";
+const SPAN_MS = 15 * 60 * 1000;
+const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d"];
+/** The page's own polls of the last 15 minutes: what the charts draw. */
+const history = [];
 
 function fill(id, rows, columns, numeric) {
   const body = document.querySelector("#" + id + " tbody");
@@ -89,27 +110,75 @@ function ago(seconds, now) {
   return new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 }
 
-function perSecond(now, before, pick) {
-  if (!before) return "–";
-  const seconds = (now.generatedAtMs - before.generatedAtMs) / 1000;
-  return seconds > 0 ? number.format(Math.max(0, pick(now) - pick(before)) / seconds) : "–";
+/** Draws one line per series over the last 15 minutes; names go in as text, never as markup. */
+function chart(id, series, format) {
+  const svg = document.getElementById(id);
+  const legend = document.getElementById(id + "-legend");
+  const now = history.length ? history[history.length - 1].at : Date.now();
+  // The polls so far, up to 15 minutes: a page opened a minute ago shows that minute across the width.
+  const span = Math.min(SPAN_MS, Math.max(60_000, history.length ? now - history[0].at : 0));
+  svg.parentElement.querySelector(".since").textContent =
+    span >= 120_000 ? number.format(span / 60_000) + " min ago" : number.format(span / 1000) + " s ago";
+  let peak = 0;
+  for (const points of series.values()) for (const [, v] of points) if (v !== null && v > peak) peak = v;
+  const top = peak > 0 ? peak * 1.1 : 1;
+  svg.replaceChildren();
+  const base = document.createElementNS(SVG, "line");
+  base.setAttribute("x1", "0"); base.setAttribute("x2", "900"); base.setAttribute("y1", "99"); base.setAttribute("y2", "99");
+  svg.appendChild(base);
+  legend.replaceChildren();
+  let i = 0;
+  for (const [name, points] of series) {
+    const color = COLORS[i++ % COLORS.length];
+    let run = [];
+    const flush = () => {
+      if (run.length === 1) run.push([run[0][0] + 1, run[0][1]]);
+      if (run.length > 1) {
+        const line = document.createElementNS(SVG, "polyline");
+        line.setAttribute("points", run.map(([x, y]) => x.toFixed(1) + "," + y.toFixed(1)).join(" "));
+        line.setAttribute("stroke", color);
+        svg.appendChild(line);
+      }
+      run = [];
+    };
+    for (const [t, v] of points) {
+      if (v === null) { flush(); continue; }
+      run.push([900 * (1 - (now - t) / span), 99 - 98 * (v / top)]);
+    }
+    flush();
+    const key = legend.appendChild(document.createElement("span"));
+    key.style.setProperty("--swatch", color);
+    key.textContent = name;
+  }
+  document.getElementById(id + "-peak").textContent = series.size ? "peak " + format(peak) : "no data yet";
+}
+
+/** Each name's values across the polls kept, null where a poll had none. */
+function lines(pick) {
+  const names = new Set();
+  for (const h of history) for (const name of Object.keys(pick(h.live))) names.add(name);
+  const series = new Map();
+  for (const name of [...names].sort()) {
+    series.set(name, history.map((h) => [h.at, pick(h.live)[name] ?? null]));
+  }
+  return series;
 }
 
 function render(s) {
   const state = document.getElementById("state");
   state.textContent = s.ready ? "ready" : "not ready: " + s.readyDetail;
   state.className = "state " + (s.ready ? "ok" : "bad");
-  document.getElementById("rate").textContent = perSecond(s, previous, (x) => x.events.consumed);
-  document.getElementById("consumed").textContent = number.format(s.events.consumed);
+  const live = s.live;
+  const rate = Object.values(live.eventsPerSecond).reduce((sum, r) => sum + r, 0);
+  document.getElementById("rate").textContent = live.windowSeconds > 0 ? number.format(rate) : "–";
+  document.getElementById("consumed").textContent = number.format(s.events.committed);
   document.getElementById("cameras").textContent = number.format(s.cameras.length);
   document.getElementById("invalid").textContent = number.format(s.events.invalid);
   document.getElementById("lag").textContent = number.format(s.lag.reduce((sum, l) => sum + l.lag, 0));
-  const before = new Map((previous ? previous.cameras : []).map((c) => [c.cameraId, c.frames]));
-  const seconds = previous ? (s.generatedAtMs - previous.generatedAtMs) / 1000 : 0;
   fill("camera-table", s.cameras.map((c) => [
     c.cameraId,
     ago(c.lastSeenSeconds, s.generatedAtMs),
-    seconds > 0 ? number.format(Math.max(0, c.frames - (before.get(c.cameraId) ?? c.frames)) / seconds) : "–",
+    live.windowSeconds > 0 ? number.format(live.framesPerSecond[c.cameraId] ?? 0) : "–",
     number.format(c.frames),
   ]), 4, [2, 3]);
   fill("model-table", s.models.map((m) => [
@@ -120,7 +189,12 @@ function render(s) {
   ]), 3, [1, 2]);
   fill("invalid-table", s.invalid.map((i) => [i.topic, i.reason, number.format(i.count)]), 3, [2]);
   fill("lag-table", s.lag.map((l) => [l.topic, l.partition, number.format(l.lag)]), 3, [1, 2]);
-  previous = s;
+
+  if (live.windowSeconds > 0) history.push({ at: s.generatedAtMs, live });
+  while (history.length && history[0].at < s.generatedAtMs - SPAN_MS) history.shift();
+  chart("events-chart", lines((l) => l.eventsPerSecond), (v) => number.format(v) + "/s");
+  chart("p95-chart", lines((l) => Object.fromEntries(Object.entries(l.p95Seconds).map(([m, v]) => [m, v === null ? null : v * 1000]))), (v) => number.format(v) + " ms");
+  chart("errors-chart", lines((l) => (l.llmErrorRatio === null ? {} : { "all calls": l.llmErrorRatio * 100 })), (v) => number.format(v) + " %");
 }
 
 async function refresh() {

@@ -3,6 +3,7 @@ import type { ScalarFamily } from "../aggregate/metric-family.js";
 import type { StatusCounts } from "../self-metrics/self-metrics.js";
 import type { ComponentStatus } from "../util/component-status.js";
 import { histogramQuantile } from "./histogram-quantile.js";
+import type { LiveFigures } from "./status-trend.js";
 
 /** What the status page shows, computed at request time from the same state `/metrics` renders. */
 export interface StatusSnapshot {
@@ -20,6 +21,8 @@ export interface StatusSnapshot {
   readonly apiKeys: readonly { keyId: string; requests: number; successRate: number | null }[];
   readonly invalid: readonly { topic: string; reason: string; count: number }[];
   readonly lag: readonly { topic: string; partition: string; lag: number }[];
+  /** Rates and recent figures over the last seconds, for the tiles and the charts. */
+  readonly live: LiveFigures;
 }
 
 /** Sums a family's values by one label, across partitions and the other labels. */
@@ -52,6 +55,7 @@ function sum(values: Iterable<number>): number {
 export function statusSnapshot(
   families: EventFamilies,
   counts: StatusCounts,
+  live: LiveFigures,
   readiness: ComponentStatus,
   nowMs: number,
 ): StatusSnapshot {
@@ -105,5 +109,6 @@ export function statusSnapshot(
     })),
     invalid: counts.invalid,
     lag: counts.lag,
+    live,
   };
 }

@@ -17,7 +17,7 @@ if (!containers)
 
 /**
  * The repository's Dockerfile, built and run for real. The base image is the
- * official node:20-bookworm-slim unless NODE_IMAGE names another (CI's local
+ * official node:24-bookworm-slim unless NODE_IMAGE names another (CI's local
  * stand-in, where no registry is reachable).
  */
 describe.skipIf(!containers)("the container image", () => {

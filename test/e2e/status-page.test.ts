@@ -3,9 +3,10 @@
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runLoad } from "../../src/produce/load-generator.js";
 import { launchChromium } from "../support/browser.js";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
-import { produce } from "../support/kafka-client.js";
+import { produce, testKafka } from "../support/kafka-client.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
 const brokers = inject("kafkaBrokers");
@@ -91,16 +92,77 @@ describe("the live status page in headless Chromium", () => {
     ]);
   });
 
-  it("refreshes itself and derives rates from two polls", async () => {
-    await page.waitForFunction(() => document.querySelector("#rate")?.textContent === "0", undefined, {
-      timeout: 10_000,
-    });
-    const cameras = await tableRows(page, "camera-table");
-    expect(cameras.map((row) => row[2])).toEqual(["0", "0"]);
+  it("shows rates from its first poll (the server keeps the last seconds)", async () => {
+    const fresh = await browser.newPage();
+    await fresh.goto(aggregator.baseUrl);
+    await fresh.waitForFunction(() => document.querySelector("#consumed")?.textContent === "20");
+    // The first render: rates are there, not the "–" that would wait for a second poll.
+    expect(await fresh.textContent("#rate")).toMatch(/^\d/);
+    const framesPerSecond = (await tableRows(fresh, "camera-table")).map((row) => row[2]);
+    expect(framesPerSecond).toHaveLength(2);
+    for (const rate of framesPerSecond) expect(rate).toMatch(/^\d/);
+    await fresh.close();
+  });
+
+  it("draws live charts of events/s, p95 per model and the LLM error ratio from its polls", async () => {
+    const { detectionTopic, llmTopic } = aggregator.config;
+    // A few seconds of steady traffic, as the demo sends it.
+    const kafka = testKafka(brokers);
+    const stop = new AbortController();
+    const traffic = runLoad(
+      kafka,
+      {
+        detectionTopic,
+        llmTopic,
+        rate: 100,
+        durationMs: 8_000,
+        cameras: 3,
+        models: 2,
+        keys: 2,
+        invalidRatio: 0,
+        seed: 9,
+      },
+      () => {},
+      stop.signal,
+    );
+    const points = (id: string) =>
+      page.$$eval(`#${id} polyline`, (lines) =>
+        lines.reduce(
+          (most, line) => Math.max(most, (line.getAttribute("points") ?? "").split(" ").length),
+          0,
+        ),
+      );
+    await page.waitForFunction(
+      () => {
+        const rate = Number((document.querySelector("#rate")?.textContent ?? "0").replace(/,/g, ""));
+        const lines = (id: string) => document.querySelectorAll(`#${id} polyline`).length;
+        return (
+          rate > 0 && lines("events-chart") >= 2 && lines("p95-chart") >= 1 && lines("errors-chart") >= 1
+        );
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.waitForFunction(
+      () =>
+        (document.querySelector("#events-chart polyline")?.getAttribute("points") ?? "").split(" ").length >=
+        4,
+      undefined,
+      { timeout: 20_000 },
+    );
+    expect(await points("events-chart")).toBeGreaterThanOrEqual(4);
+    expect(await page.$$eval("#events-chart-legend span", (keys) => keys.map((k) => k.textContent))).toEqual(
+      [detectionTopic, llmTopic].sort(),
+    );
+    expect(await page.textContent("#p95-chart-peak")).toMatch(/^peak [\d.,]+ ms$/);
+    expect(await page.textContent("#errors-chart-peak")).toMatch(/^peak [\d.,]+ %$/);
+    await traffic;
+    stop.abort();
   });
 
   it("renders producer data as text, never as markup", async () => {
     expect(await page.$$("#camera-table b")).toHaveLength(0);
+    expect(await page.$$("svg.chart + .axis + .legend b")).toHaveLength(0);
   });
 
   it("fits a phone screen without sideways scrolling", async () => {

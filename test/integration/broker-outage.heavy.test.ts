@@ -67,7 +67,7 @@ describe.skipIf(!containers)("a 30 s broker outage", () => {
 
   beforeAll(async () => {
     // Its own broker: stopping the shared one would break the tests running beside it.
-    broker = await startKafkaContainer();
+    broker = await startKafkaContainer(inject("kafkaImage"));
     aggregator = await startTestAggregator(broker.bootstrap, {}, { partitions: 3 });
     await aggregator.waitForReady();
   }, 120_000);

@@ -56,7 +56,7 @@ describe("Kafka test harness", () => {
     beforeAll(async () => {
       if (!containers) return;
       // Its own broker: stopping the shared one would break tests running beside it.
-      broker = await startKafkaContainer();
+      broker = await startKafkaContainer(inject("kafkaImage"));
     });
     afterAll(async () => {
       await broker?.close();

@@ -25,7 +25,7 @@ describe.skipIf(!containers)("SASL and TLS to the brokers", () => {
 
   beforeAll(async () => {
     setup = await securedBrokerSetup();
-    broker = await startKafkaContainer(undefined, setup.extras);
+    broker = await startKafkaContainer(inject("kafkaImage"), setup.extras);
   }, 180_000);
   afterAll(async () => {
     for (const aggregator of started) await aggregator.stop();

@@ -39,7 +39,7 @@ describe.skipIf(!containers)("durable state refused by the broker's ACLs", () =>
     const users = Object.entries(USERS)
       .map(([user, password]) => `user_${user}="${password}"`)
       .join(" ");
-    broker = await startKafkaContainer(undefined, {
+    broker = await startKafkaContainer(inject("kafkaImage"), {
       listeners: { SASL_PLAINTEXT: saslPort },
       properties: [
         "sasl.enabled.mechanisms=PLAIN",

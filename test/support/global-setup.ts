@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { type KafkaBroker, startKafkaContainer, waitForGroupCoordinator } from "./kafka-container.js";
+import { type HarnessBroker, NoBrokerError, startHarnessBroker } from "./harness-broker.js";
+import { DEFAULT_KAFKA_IMAGE } from "./kafka-container.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -7,6 +8,8 @@ declare module "vitest" {
     kafkaBrokers: string;
     /** Whether the harness can start containers of its own (fault tests need it). */
     containersAvailable: boolean;
+    /** The image such containers are started from. */
+    kafkaImage: string;
   }
 }
 
@@ -15,51 +18,42 @@ declare module "vitest" {
  * loads the setup once per project, as separate module instances, in one
  * process); closed when the last project tears down.
  */
-const run = globalThis as { kafkaHarness?: { broker: Promise<KafkaBroker>; users: number } };
+const run = globalThis as { kafkaHarness?: { broker: Promise<HarnessBroker>; users: number } };
 
 /**
- * One broker per test run: `KAFKA_BROKERS` when set (an already running
- * broker), otherwise a container started through Testcontainers.
- * Tests isolate themselves with unique topic and group names.
+ * One broker per test run, chosen by the harness (`startHarnessBroker`: an
+ * existing one, an image through Testcontainers, or a local JVM) and logged
+ * in one line. Tests isolate themselves with unique topic and group names.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const external = process.env.KAFKA_BROKERS;
-  if (external) {
-    console.log(`[kafka-harness] using the running broker(s) at ${external} (KAFKA_BROKERS)`);
-    await waitForGroupCoordinator(external);
-    project.provide("kafkaBrokers", external);
-    project.provide("containersAvailable", process.env.KAFKA_HARNESS_CONTAINERS !== "false");
-    return async () => {};
-  }
   run.kafkaHarness ??= { broker: startSharedBroker(), users: 0 };
   const harness = run.kafkaHarness;
   harness.users++;
   const broker = await harness.broker;
   project.provide("kafkaBrokers", broker.bootstrap);
-  project.provide("containersAvailable", true);
+  project.provide(
+    "containersAvailable",
+    broker.image !== undefined && process.env.KAFKA_HARNESS_CONTAINERS !== "false",
+  );
+  project.provide("kafkaImage", broker.image ?? DEFAULT_KAFKA_IMAGE);
   return async () => {
     harness.users--;
     if (harness.users === 0) {
       run.kafkaHarness = undefined;
-      await broker.close();
+      await broker.started?.close();
     }
   };
 }
 
-async function startSharedBroker(): Promise<KafkaBroker> {
+async function startSharedBroker(): Promise<HarnessBroker> {
   const started = Date.now();
-  let broker: KafkaBroker;
+  const say = (line: string) => console.log(`[kafka-harness] ${line}`);
   try {
-    broker = await startKafkaContainer();
+    const broker = await startHarnessBroker(say);
+    say(`broker: ${broker.choice}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return broker;
   } catch (error) {
-    throw new Error(
-      `could not start a Kafka broker through Testcontainers (${(error as Error).message}); ` +
-        "start Docker, or point KAFKA_BROKERS at a running broker",
-    );
+    if (error instanceof NoBrokerError) throw new Error(error.message);
+    throw new Error(`could not start a Kafka broker (${(error as Error).message})`);
   }
-  console.log(
-    `[kafka-harness] Testcontainers started ${broker.image} (container ${broker.containerId.slice(0, 12)}) ` +
-      `at ${broker.bootstrap} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
-  return broker;
 }

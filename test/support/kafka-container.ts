@@ -20,8 +20,8 @@ export interface KafkaBroker {
   close(): Promise<void>;
 }
 
-const STARTED = /Kafka Server started/;
-const CLUSTER_ID = "bWV0cmljcy1hZ2dyZWdhdG9y";
+/** What the broker logs once it serves. */
+export const STARTED = /Kafka Server started/;
 
 /** Listeners, settings and files a broker needs beyond the plain one (SASL, TLS). */
 export interface BrokerExtras {
@@ -38,40 +38,51 @@ export interface BrokerExtras {
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /**
- * The broker's configuration and start, identical for the official
- * `apache/kafka` image and the locally built one: both lay out
- * `/opt/kafka/bin/kafka-storage.sh` and `kafka-server-start.sh`.
- * Client listeners use the same port inside and outside the container so
- * the advertised address stays right across a container stop and start.
+ * A single-node KRaft broker's `server.properties`, the same for the
+ * official `apache/kafka` image, the locally built one and a local JVM.
+ * Client listeners use the same port inside and outside a container so the
+ * advertised address stays right across a container stop and start.
  */
-function startScript(port: number, extras: BrokerExtras): string {
+export function brokerProperties(
+  port: number,
+  extras: BrokerExtras,
+  logDirs: string,
+  controllerPort = 9093,
+): string[] {
   const listeners = { PLAINTEXT: port, ...extras.listeners };
   const names = Object.keys(listeners);
-  const properties = [
+  return [
     "process.roles=broker,controller",
     "node.id=1",
-    "controller.quorum.voters=1@localhost:9093",
-    `listeners=${names.map((n) => `${n}://0.0.0.0:${listeners[n as keyof typeof listeners]}`).join(",")},CONTROLLER://localhost:9093`,
+    `controller.quorum.voters=1@localhost:${controllerPort}`,
+    `listeners=${names.map((n) => `${n}://0.0.0.0:${listeners[n as keyof typeof listeners]}`).join(",")},CONTROLLER://localhost:${controllerPort}`,
     `advertised.listeners=${names.map((n) => `${n}://127.0.0.1:${listeners[n as keyof typeof listeners]}`).join(",")}`,
     "controller.listener.names=CONTROLLER",
     "inter.broker.listener.name=PLAINTEXT",
     `listener.security.protocol.map=${names.map((n) => `${n}:${n}`).join(",")},CONTROLLER:PLAINTEXT`,
-    "log.dirs=/tmp/kafka-logs",
+    `log.dirs=${logDirs}`,
     "num.partitions=1",
     "offsets.topic.replication.factor=1",
     "offsets.topic.num.partitions=6",
-    "transaction.state.log.num.partitions=6",
     "transaction.state.log.replication.factor=1",
     "transaction.state.log.min.isr=1",
+    "transaction.state.log.num.partitions=6",
     "share.coordinator.state.topic.replication.factor=1",
     "share.coordinator.state.topic.min.isr=1",
     "group.initial.rebalance.delay.ms=0",
     "auto.create.topics.enable=true",
     ...(extras.properties ?? []),
   ];
+}
+
+/** The cluster id every harness broker is formatted with. */
+export const CLUSTER_ID = "bWV0cmljcy1hZ2dyZWdhdG9y";
+
+/** The container's entry point: write the properties, format the storage, start the broker. */
+function startScript(port: number, extras: BrokerExtras): string {
   return [
     "set -e",
-    `printf '%s\\n' ${properties.map(quote).join(" ")} > /tmp/server.properties`,
+    `printf '%s\\n' ${brokerProperties(port, extras, "/tmp/kafka-logs").map(quote).join(" ")} > /tmp/server.properties`,
     `/opt/kafka/bin/kafka-storage.sh format --ignore-formatted -t ${CLUSTER_ID} -c /tmp/server.properties ${(extras.formatArgs ?? []).map(quote).join(" ")}`,
     "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties",
   ].join("\n");
@@ -193,6 +204,7 @@ export async function startKafkaContainer(
     await container.stop({ timeout: 5 });
     throw error;
   }
+  let closing: Promise<void> | undefined;
   return {
     bootstrap: `127.0.0.1:${port}`,
     image,
@@ -205,8 +217,16 @@ export async function startKafkaContainer(
       await runtime.container.start(docker);
       await waitForLog(runtime, docker, STARTED, since);
     },
-    async close() {
-      await container.stop({ timeout: 5 });
+    // Once, however many callers (a second Ctrl+C, a test's and the harness's clean-up) ask for it.
+    close() {
+      closing ??= container.stop({ timeout: 5 }).then(
+        () => undefined,
+        (error: Error) => {
+          // already being removed, or gone
+          if (!/\b(404|409)\b|No such container|already in progress/.test(error.message)) throw error;
+        },
+      );
+      return closing;
     },
   };
 }

@@ -15,6 +15,13 @@ function app(ready: boolean, credentials?: ScrapeCredentials) {
       ready,
       readyDetail: "d",
       events: { consumed: 3, committed: 3, invalid: 1, skipped: 0 },
+      live: {
+        windowSeconds: 0,
+        eventsPerSecond: {},
+        framesPerSecond: {},
+        p95Seconds: {},
+        llmErrorRatio: null,
+      },
       cameras: [],
       models: [],
       apiKeys: [],
