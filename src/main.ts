@@ -305,6 +305,7 @@ export async function main(argv: readonly string[] = process.argv, env = process
   }
 
   const logger = createLogger(config.logLevel);
+  logProcessWarnings(logger);
   let running: RunningAggregator | undefined;
   let stopping = false;
   const shutdown = async (reason: string, exitCode: number) => {
@@ -338,6 +339,20 @@ export async function main(argv: readonly string[] = process.argv, env = process
     process.stderr.write(`metrics-aggregator: ${error.message}\n`);
     process.exit(2);
   }
+}
+
+/**
+ * Process warnings go to the JSON log like everything else, not as plain text
+ * on stderr. kafkajs 2.2.4 arms a timer with `throttledUntil - now` before any
+ * throttling (-1 - now): Node.js 24 warns about the negative delay and, as
+ * older versions did silently, waits 1 ms; that one is dropped.
+ */
+function logProcessWarnings(logger: Logger): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (warning) => {
+    if (warning.name === "TimeoutNegativeWarning") return;
+    logger.warn({ event: "process_warning", warning: warning.name, detail: warning.message }, "process warning");
+  });
 }
 
 const readTextFile = (path: string) => readFileSync(path, "utf8");
