@@ -14,6 +14,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],
+    setupFiles: ["test/support/process-warnings.ts"],
     projects: [
       {
         extends: true,

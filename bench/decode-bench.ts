@@ -7,12 +7,12 @@
  */
 import { writeFileSync } from "node:fs";
 import { createMessageDecoder } from "../src/decode/message-decoder.js";
-import { createEventValidator } from "../src/decode/validate-event.js";
 import { EventGenerator } from "../src/produce/event-generator.js";
 import { createRegistryClient } from "../src/registry/registry-client.js";
 import { RegistrySchemas } from "../src/registry/registry-schemas.js";
 import { FramedEventEncoder, registerSchemaFiles } from "../src/registry/schema-publisher.js";
 import { Backoff } from "../src/util/backoff.js";
+import { testCatalogue } from "../test/support/catalogue.js";
 import { SchemaRegistryStandIn } from "../test/support/schema-registry-stand-in.js";
 import { machineInfo, median } from "./bench-report.js";
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   for (const id of [1, 3]) await schemas.load(id);
   const decode = createMessageDecoder(
     { maxEventBytes: 65_536, maxLabelLength: 128, schemas },
-    createEventValidator(),
+    testCatalogue().contracts,
   );
 
   const result: Record<string, { bytesPerMessage: number; runs: number[]; median: number }> = {};

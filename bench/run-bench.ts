@@ -5,11 +5,16 @@
  * tables for BENCHMARKS.md. Not a test: CI does not run it.
  *
  * Environment: KAFKA_BROKERS (else the test harness starts a broker),
- * BENCH_EVENTS (default 2,000,000), BENCH_RUNS (default 3).
+ * BENCH_EVENTS (default 2,000,000), BENCH_RUNS (default 3), BENCH_PREVIOUS
+ * (the git revision of the previous release, built beside this one and run
+ * in the same runs; empty: skipped).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type Admin, Kafka, logLevel, type Message, Partitioners } from "kafkajs";
 import { EventGenerator } from "../src/produce/event-generator.js";
@@ -22,7 +27,20 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const PARTS = new Set((process.env.BENCH_PARTS ?? "throughput,scrape,freshness,restore").split(","));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROOT = new URL("../", import.meta.url);
-const CONTENDERS = ["kcat", "kafkajs-raw", "naive", "aggregator", "aggregator-memory"] as const;
+/**
+ * The previous release, whose throughput the current one must keep (≥ 0.95×): the last commit before
+ * the metric catalogue replaced the hand-written aggregation.
+ */
+const PREVIOUS = process.env.BENCH_PREVIOUS ?? "dc86451";
+const CONTENDERS = [
+  "kcat",
+  "kafkajs-raw",
+  "naive",
+  "previous",
+  "aggregator",
+  "previous-memory",
+  "aggregator-memory",
+] as const;
 const MODES = ["durable", "memory"] as const;
 type Mode = (typeof MODES)[number];
 type Contender = (typeof CONTENDERS)[number];
@@ -97,14 +115,33 @@ async function preload(
   return bytes;
 }
 
+/**
+ * Builds a revision of this repository beside it (its sources from git, this checkout's
+ * node_modules) and returns the folder whose `dist/main.js` runs it.
+ */
+function buildRevision(revision: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `metrics-aggregator-${revision}-`));
+  const root = fileURLToPath(ROOT);
+  execFileSync("sh", ["-c", `git -C "${root}" archive "${revision}" | tar -x -C "${dir}"`]);
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  execFileSync(process.execPath, [
+    join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    join(dir, "tsconfig.build.json"),
+  ]);
+  return dir;
+}
+
 function spawnAggregator(
   brokers: string,
   group: string,
   topics: [string, string],
   extra: Record<string, string> = {},
+  /** The folder of the build to run: this checkout unless another revision's. */
+  build: string | URL = ROOT,
 ) {
   const child = spawn(process.execPath, ["dist/main.js"], {
-    cwd: ROOT,
+    cwd: build,
     env: {
       PATH: process.env.PATH,
       KAFKA_BROKERS: brokers,
@@ -145,16 +182,18 @@ async function eventsPerSecond(program: string, args: string[]): Promise<number>
   return EVENTS / ((performance.now() - started) / 1000);
 }
 
-async function throughput(kafka: Kafka, brokers: string, topics: [string, string]) {
+async function throughput(
+  kafka: Kafka,
+  brokers: string,
+  topics: [string, string],
+  previous: string | undefined,
+) {
   const admin = kafka.admin();
   await admin.connect();
-  const results: Record<Contender, number[]> = {
-    kcat: [],
-    "kafkajs-raw": [],
-    naive: [],
-    aggregator: [],
-    "aggregator-memory": [],
-  };
+  const results = Object.fromEntries(CONTENDERS.map((c) => [c, [] as number[]])) as Record<
+    Contender,
+    number[]
+  >;
   for (let run = 1; run <= RUNS; run++) {
     results.kcat.push(
       await eventsPerSecond("kcat", [
@@ -186,20 +225,27 @@ async function throughput(kafka: Kafka, brokers: string, topics: [string, string
         ]),
       );
     }
-    for (const [contender, mode] of [
-      ["aggregator", "durable"],
-      ["aggregator-memory", "memory"],
+    for (const [contender, mode, build] of [
+      ["previous", "durable", previous],
+      ["aggregator", "durable", ROOT],
+      ["previous-memory", "memory", previous],
+      ["aggregator-memory", "memory", ROOT],
     ] as const) {
+      if (build === undefined) continue;
       // Until every offset is committed: in durable mode with the state that covers it, in one transaction.
       const group = `bench-aggregator-${randomUUID()}`;
       const started = performance.now();
-      const { child } = spawnAggregator(brokers, group, topics, { STATE_MODE: mode });
+      const { child } = spawnAggregator(brokers, group, topics, { STATE_MODE: mode }, build);
       await waitUntil(async () => (await committed(admin, group, topics)) >= EVENTS, 100);
       results[contender].push(EVENTS / ((performance.now() - started) / 1000));
       child.kill("SIGTERM");
       await exited(child);
     }
-    log(`run ${run}: ${CONTENDERS.map((c) => `${c} ${results[c].at(-1)?.toFixed(0)}/s`).join(", ")}`);
+    log(
+      `run ${run}: ${CONTENDERS.filter((c) => results[c].length > 0)
+        .map((c) => `${c} ${results[c].at(-1)?.toFixed(0)}/s`)
+        .join(", ")}`,
+    );
   }
   await admin.disconnect();
   return results;
@@ -432,7 +478,12 @@ async function main(): Promise<void> {
     );
   }
 
-  const runs = PARTS.has("throughput") ? await throughput(kafka, brokers, topics) : undefined;
+  let previous: string | undefined;
+  if (PARTS.has("throughput") && PREVIOUS !== "") {
+    log(`building the previous release (${PREVIOUS}) beside this one`);
+    previous = buildRevision(PREVIOUS);
+  }
+  const runs = PARTS.has("throughput") ? await throughput(kafka, brokers, topics, previous) : undefined;
   const medians =
     runs && (Object.fromEntries(CONTENDERS.map((c) => [c, median(runs[c])])) as Record<Contender, number>);
   const scrape = [];
@@ -464,7 +515,10 @@ async function main(): Promise<void> {
       aggregatorToNaive: medians.aggregator / medians.naive,
       aggregatorToKafkajsRaw: medians.aggregator / medians["kafkajs-raw"],
       durableToMemory: medians.aggregator / medians["aggregator-memory"],
+      durableToPrevious: previous ? medians.aggregator / medians.previous : undefined,
+      memoryToPrevious: previous ? medians["aggregator-memory"] / medians["previous-memory"] : undefined,
     },
+    previousRelease: previous ? PREVIOUS : undefined,
     scrape,
     freshness: fresh,
     restore,
@@ -482,10 +536,17 @@ async function main(): Promise<void> {
       "",
       "| contender | events/s (median) | runs |",
       "| --- | --- | --- |",
-      ...CONTENDERS.map((c) => `| ${c} | ${k(medians[c])} | ${runs[c].map(k).join(", ")} |`),
+      ...CONTENDERS.filter((c) => runs[c].length > 0).map(
+        (c) => `| ${c} | ${k(medians[c])} | ${runs[c].map(k).join(", ")} |`,
+      ),
       "",
       `aggregator (durable) / kcat = ${result.ratios.aggregatorToKcat.toFixed(2)}, / naive = ${result.ratios.aggregatorToNaive.toFixed(2)}, / kafkajs-raw = ${result.ratios.aggregatorToKafkajsRaw.toFixed(2)}, / memory mode = ${result.ratios.durableToMemory.toFixed(2)}`,
     );
+    if (previous) {
+      lines.push(
+        `against the previous release (${PREVIOUS}): durable ${result.ratios.durableToPrevious?.toFixed(3)}, memory ${result.ratios.memoryToPrevious?.toFixed(3)}`,
+      );
+    }
   }
   if (scrape.length > 0) {
     lines.push(

@@ -87,7 +87,7 @@ async function run(started: { broker?: HarnessBroker; aggregator?: RunningAggreg
       const rate =
         previous && seconds > 0 ? (status.events.committed - previous.events.committed) / seconds : 0;
       const lag = status.lag.reduce((sum, l) => sum + l.lag, 0);
-      const line = `events/s ${rate.toFixed(0)}  counted ${status.events.committed}  cameras ${status.cameras.length}  invalid ${status.events.invalid}  lag ${lag}`;
+      const line = `events/s ${rate.toFixed(0)}  counted ${status.events.committed}  cameras ${status.entities?.rows.length ?? 0}  invalid ${status.events.invalid}  lag ${lag}`;
       process.stdout.write(live ? `\r${line}   ` : `${line}\n`);
       previous = status;
     } catch {

@@ -3,15 +3,18 @@ import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { eventFamilies } from "./aggregate/event-families.js";
-import { builtinMappings } from "./aggregate/event-mappings.js";
+import { CatalogueError } from "./catalogue/catalogue-error.js";
+import { catalogueSettings } from "./catalogue/catalogue-settings.js";
+import { checkConfigCommand } from "./catalogue/check-config-command.js";
+import { compileCatalogue } from "./catalogue/compile-catalogue.js";
+import { loadCatalogue } from "./catalogue/load-catalogue.js";
 import { parseCommandLine } from "./cli/command-line.js";
 import { ConfigError } from "./config/config-error.js";
 import { kafkaConnectionOf } from "./config/kafka-connection-config.js";
 import { loadConfig, loadSettings, redactSecrets } from "./config/load-config.js";
-import { type Config, SETTINGS } from "./config/settings.js";
+import { CATALOGUE_SETTINGS, type Config, SETTINGS } from "./config/settings.js";
 import { DeadLetterProducer } from "./dead-letter/dead-letter-producer.js";
 import { createMessageDecoder } from "./decode/message-decoder.js";
-import type { EventKind } from "./events/domain-event.js";
 import type { ReadinessCheck } from "./expose/health-routes.js";
 import { createHttpApp } from "./expose/http-app.js";
 import { type HttpServer, startHttpServer } from "./expose/http-server.js";
@@ -65,11 +68,17 @@ export async function startAggregator(
   onFatal: (error: Error) => void = () => {},
   readFile: (path: string) => string = readTextFile,
 ): Promise<RunningAggregator> {
-  const kinds = new Map<string, EventKind>([
-    [config.detectionTopic, "detection"],
-    [config.llmTopic, "llm"],
-  ]);
-  const topics = [...kinds.keys()];
+  const catalogue = loadCatalogue(catalogueSettings(config));
+  const { models, contracts, streams } = compileCatalogue(catalogue);
+  logger.info(
+    {
+      event: "catalogue",
+      files: catalogue.files,
+      streams: catalogue.streams.map((s) => ({ stream: s.name, topic: s.topic, metrics: s.metrics.length })),
+    },
+    "metric catalogue loaded",
+  );
+  const topics = [...streams.keys()];
   const durable = config.stateMode === "durable";
 
   registerCompressionCodecs();
@@ -77,11 +86,6 @@ export async function startAggregator(
   collectDefaultMetrics({ register: registry });
   let tasks: PartitionTasks | undefined;
   const selfMetrics = new SelfMetrics(registry, topics, VERSION, () => tasks);
-  const mappings = builtinMappings({
-    detectionBuckets: config.detectionBuckets,
-    llmBuckets: config.llmBuckets,
-    successRateWindowMs: config.successRateWindow,
-  });
   const schemas =
     config.schemaRegistryUrl === undefined
       ? undefined
@@ -107,12 +111,11 @@ export async function startAggregator(
           logger.child({ component: "dead-letter" }),
         );
   const pipeline = createEventPipeline({
-    kinds,
-    decode: createMessageDecoder({
-      maxEventBytes: config.maxEventBytes,
-      maxLabelLength: config.labelMaxLength,
-      schemas,
-    }),
+    streams,
+    decode: createMessageDecoder(
+      { maxEventBytes: config.maxEventBytes, maxLabelLength: config.labelMaxLength, schemas },
+      contracts,
+    ),
     schemas,
     telemetry: selfMetrics,
     rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),
@@ -140,12 +143,12 @@ export async function startAggregator(
   };
   const store: StateStore =
     admin === undefined
-      ? new MemoryStore(mappings.byKind, config.seriesLimit)
+      ? new MemoryStore(models, config.seriesLimit)
       : new DurableStore(
           stateKafka,
           admin,
           control,
-          mappings.byKind,
+          models,
           {
             groupId: config.groupId,
             fromBeginning: config.fromBeginning,
@@ -158,7 +161,7 @@ export async function startAggregator(
   const partitionTasks = new PartitionTasks(
     {
       groupId: config.groupId,
-      kinds,
+      streams,
       changelogOf,
       commitIntervalMs: durable ? config.stateCommitInterval : 1_000,
       seriesTtlMs: config.seriesTtl,
@@ -197,20 +200,21 @@ export async function startAggregator(
   );
   consumer = groupConsumer;
 
-  const families = eventFamilies(mappings, (kind) => partitionTasks.shownStates(kind));
+  const families = eventFamilies([...models.values()], (stream) => partitionTasks.shownStates(stream));
   const readiness: ReadinessCheck[] = [
     { name: "kafka", status: () => groupConsumer.currentStatus() },
     { name: "state", status: () => partitionTasks.status() },
     ...(schemas ? [{ name: "schema_registry", status: () => schemas.currentStatus() }] : []),
     ...(deadLetters ? [{ name: "dead_letter", status: () => deadLetters.currentStatus() }] : []),
   ];
-  const trend = new StatusTrend(families, () => selfMetrics.statusCounts());
+  const trend = new StatusTrend(catalogue.status, families, () => selfMetrics.statusCounts());
   const app = createHttpApp({
     credentials: scrapeCredentials(config),
     render: createMetricsRenderer(() => families.all, registry),
     readiness,
     status: async () =>
       statusSnapshot(
+        catalogue.status,
         families,
         await selfMetrics.statusCounts(),
         await trend.current(),
@@ -284,6 +288,9 @@ function scrapeCredentials(config: Config): ScrapeCredentials | undefined {
 export async function main(argv: readonly string[] = process.argv, env = process.env): Promise<void> {
   const commandLine = parseCommandLine(argv);
   if (commandLine.command === "exit") process.exit(commandLine.code);
+  routeProcessWarnings((warning) =>
+    process.stderr.write(`metrics-aggregator: ${warning.name}: ${warning.message}\n`),
+  );
   let config: Config;
   try {
     if (commandLine.command === "produce") {
@@ -293,19 +300,35 @@ export async function main(argv: readonly string[] = process.argv, env = process
       const produceConfig = loadSettings(PRODUCE_SETTINGS, commandLine.flags, env, readSecretFile);
       process.exit(await produceCommand(produceConfig, stop.signal, process.stdout, process.stderr));
     }
+    if (commandLine.command === "check-config") {
+      const values = loadSettings(CATALOGUE_SETTINGS, commandLine.flags, env, readSecretFile);
+      const file = commandLine.file ?? values.metricsConfig;
+      process.exit(
+        checkConfigCommand(
+          catalogueSettings({ ...values, metricsConfig: file }),
+          process.stdout,
+          process.stderr,
+        ),
+      );
+    }
     if (commandLine.command === "register-schemas") {
       const registerConfig = loadSettings(REGISTER_SETTINGS, commandLine.flags, env, readSecretFile);
       process.exit(await registerCommand(registerConfig, process.stdout, process.stderr));
     }
     config = loadConfig(commandLine.flags, env, readSecretFile);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`metrics-aggregator: ${error.message}\n`);
+    if (!isUserError(error)) throw error;
+    process.stderr.write(`metrics-aggregator: ${(error as Error).message}\n`);
     process.exit(2);
   }
 
   const logger = createLogger(config.logLevel);
-  logProcessWarnings(logger);
+  routeProcessWarnings((warning) =>
+    logger.warn(
+      { event: "process_warning", warning: warning.name, detail: warning.message },
+      "process warning",
+    ),
+  );
   let running: RunningAggregator | undefined;
   let stopping = false;
   const shutdown = async (reason: string, exitCode: number) => {
@@ -335,23 +358,28 @@ export async function main(argv: readonly string[] = process.argv, env = process
   try {
     running = await startAggregator(config, logger, (error) => void shutdown(`fatal: ${error.message}`, 1));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`metrics-aggregator: ${error.message}\n`);
+    if (!isUserError(error)) throw error;
+    process.stderr.write(`metrics-aggregator: ${(error as Error).message}\n`);
     process.exit(2);
   }
 }
 
+/** A bad setting or catalogue: one message and exit code 2, never a stack trace. */
+function isUserError(error: unknown): boolean {
+  return error instanceof ConfigError || error instanceof CatalogueError;
+}
+
 /**
- * Process warnings go to the JSON log like everything else, not as plain text
- * on stderr. kafkajs 2.2.4 arms a timer with `throttledUntil - now` before any
- * throttling (-1 - now): Node.js 24 warns about the negative delay and, as
- * older versions did silently, waits 1 ms; that one is dropped.
+ * Process warnings go where the command writes: the JSON log for the service,
+ * one line on stderr for the tools. kafkajs 2.2.4 arms a timer with
+ * `throttledUntil - now` before any throttling (-1 - now): Node.js 24 warns
+ * about the negative delay and, as older versions did silently, waits 1 ms;
+ * that one is dropped.
  */
-function logProcessWarnings(logger: Logger): void {
+function routeProcessWarnings(write: (warning: Error) => void): void {
   process.removeAllListeners("warning");
   process.on("warning", (warning) => {
-    if (warning.name === "TimeoutNegativeWarning") return;
-    logger.warn({ event: "process_warning", warning: warning.name, detail: warning.message }, "process warning");
+    if (warning.name !== "TimeoutNegativeWarning") write(warning);
   });
 }
 

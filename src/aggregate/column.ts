@@ -5,11 +5,13 @@
  * commit and to write to the changelog as it is.
  */
 export interface Column {
-  readonly kind: "counter" | "histogram" | "max" | "window";
+  readonly kind: "counter" | "histogram" | "max" | "last" | "window";
   /** Float64 slots the column takes. */
   readonly slots: number;
   /** What gives the slots their meaning (buckets, window): part of the table's fingerprint. */
   readonly layout: string;
+  /** Exemplars the column keeps per entry (one per bucket, one per counter slot), 0 without. */
+  readonly exemplarSlots: number;
   /** Writes the state of a new entry at `at`; slots start at 0 otherwise. */
   init?(values: Float64Array, at: number): void;
 }

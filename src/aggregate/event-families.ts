@@ -1,92 +1,106 @@
-import type { EventKind } from "../events/domain-event.js";
 import type { Column } from "./column.js";
 import type { CounterColumn } from "./counter-column.js";
-import type { BuiltinMappings } from "./event-mappings.js";
+import type { Exemplar } from "./exemplar.js";
 import type { HistogramColumn } from "./histogram-column.js";
+import type { LastColumn } from "./last-column.js";
+import type { MaxColumn } from "./max-column.js";
 import type { HistogramFamily, MetricFamily, ScalarFamily, ScalarSeries } from "./metric-family.js";
 import type { PartitionState } from "./partition-state.js";
 import type { SeriesEntry } from "./series-table.js";
-import type { TableDefinition } from "./table-definition.js";
+import type { MetricPlacement, StreamModel } from "./stream-model.js";
 import type { WindowColumn } from "./window-column.js";
 
-/** The partition states `/metrics` shows for an event kind, in partition order. */
-export type ShownStates = (kind: EventKind) => Iterable<PartitionState>;
+/** The partition states `/metrics` shows for a stream, in partition order. */
+export type ShownStates = (stream: string) => Iterable<PartitionState>;
 
 /** Every series carries the partition it was counted from, last. */
 export const PARTITION_LABEL = "partition";
 
-/** A family that reads one column of one table in every shown partition. */
-interface ColumnSource<C extends Column> {
-  readonly kind: EventKind;
-  readonly table: TableDefinition;
-  readonly column: C;
-  readonly at: number;
+/** The families of a catalogue's metrics, in its order, and each by name for other readers (the status page). */
+export interface EventFamilies {
+  readonly all: readonly MetricFamily[];
+  byName(name: string): MetricFamily | undefined;
 }
 
-function* shownEntries(states: ShownStates, source: ColumnSource<Column>): Iterable<SeriesEntry> {
-  for (const state of states(source.kind)) yield* state.table(source.table).shown();
+function* shownEntries(states: ShownStates, metric: MetricPlacement): Iterable<SeriesEntry> {
+  for (const state of states(metric.stream)) yield* state.table(metric.table).shown();
 }
 
 /**
  * Label arrays of a split counter's slots, made once per entry and family:
  * the renderer caches label text by array identity.
  */
-function slotLabels(values: readonly string[]): (entry: SeriesEntry) => readonly (readonly string[])[] {
+function slotLabels(
+  values: readonly string[],
+  at: number,
+): (entry: SeriesEntry) => readonly (readonly string[])[] {
   const cache = new WeakMap<SeriesEntry, readonly (readonly string[])[]>();
   return (entry) => {
     let labels = cache.get(entry);
     if (labels === undefined) {
       const own = entry.labels.slice(0, -1);
       const partition = entry.labels[entry.labels.length - 1] as string;
-      labels = values.map((value) => [...own, value, partition]);
+      labels = values.map((value) => [...own.slice(0, at), value, ...own.slice(at), partition]);
       cache.set(entry, labels);
     }
     return labels;
   };
 }
 
-function counter(
-  states: ShownStates,
-  name: string,
-  help: string,
-  source: ColumnSource<CounterColumn>,
-): ScalarFamily {
-  const split = source.column.split;
-  const labelsOf = split ? slotLabels(split.values) : undefined;
+function counter(states: ShownStates, metric: MetricPlacement<CounterColumn>): ScalarFamily {
+  const { definition, at, exemplarAt } = metric;
+  const split = definition.split;
+  const labelsOf = split ? slotLabels(split.values, split.at) : undefined;
+  const own = [...definition.labels];
+  if (split) own.splice(split.at, 0, split.label);
   return {
     type: "counter",
-    name,
-    help,
-    labelNames: [...source.table.labelNames, ...(split ? [split.label] : []), PARTITION_LABEL],
+    name: definition.name,
+    help: definition.help,
+    labelNames: [...own, PARTITION_LABEL],
+    exemplarLabel: definition.exemplar,
     *series() {
-      for (const entry of shownEntries(states, source)) {
+      for (const entry of shownEntries(states, metric)) {
+        const exemplars = entry.shownExemplars;
         if (labelsOf === undefined) {
-          yield { labels: entry.labels, value: entry.shown[source.at] as number };
+          yield { labels: entry.labels, value: entry.shown[at] as number, exemplar: exemplars?.[exemplarAt] };
           continue;
         }
         const labels = labelsOf(entry);
         for (let i = 0; i < labels.length; i++) {
-          yield { labels: labels[i] as readonly string[], value: entry.shown[source.at + i] as number };
+          yield {
+            labels: labels[i] as readonly string[],
+            value: entry.shown[at + i] as number,
+            exemplar: exemplars?.[exemplarAt + i],
+          };
         }
       }
     },
   };
 }
 
-function histogram(
-  states: ShownStates,
-  name: string,
-  help: string,
-  source: ColumnSource<HistogramColumn>,
-): HistogramFamily {
+function histogram(states: ShownStates, metric: MetricPlacement<HistogramColumn>): HistogramFamily {
+  const { definition, column, at, exemplarAt } = metric;
+  const buckets = column.bounds.length + 1;
   return {
     type: "histogram",
-    name,
-    help,
-    labelNames: [...source.table.labelNames, PARTITION_LABEL],
+    name: definition.name,
+    help: definition.help,
+    labelNames: [...definition.labels, PARTITION_LABEL],
+    exemplarLabel: definition.exemplar,
     *series() {
-      for (const entry of shownEntries(states, source)) {
-        yield { labels: entry.labels, histogram: source.column.reading(entry.shown, source.at) };
+      for (const entry of shownEntries(states, metric)) {
+        const reading = column.reading(entry.shown, at);
+        const exemplars = entry.shownExemplars;
+        yield {
+          labels: entry.labels,
+          histogram: exemplars
+            ? {
+                ...reading,
+                exemplars: exemplars.slice(exemplarAt, exemplarAt + buckets) as (Exemplar | undefined)[],
+              }
+            : reading,
+        };
       }
     },
   };
@@ -94,159 +108,69 @@ function histogram(
 
 function gauge(
   states: ShownStates,
-  name: string,
-  help: string,
-  source: ColumnSource<Column>,
+  metric: MetricPlacement,
   read: (values: Float64Array, at: number) => number | undefined,
 ): ScalarFamily {
+  const { definition, at } = metric;
   return {
     type: "gauge",
-    name,
-    help,
-    labelNames: [...source.table.labelNames, PARTITION_LABEL],
+    name: definition.name,
+    help: definition.help,
+    labelNames: [...definition.labels, PARTITION_LABEL],
     *series() {
-      for (const entry of shownEntries(states, source)) {
-        const value = read(entry.shown, source.at);
+      for (const entry of shownEntries(states, metric)) {
+        const value = read(entry.shown, at);
         if (value !== undefined) yield { labels: entry.labels, value };
       }
     },
   };
 }
 
-/** The event families, with typed handles for readers other than `/metrics` (the status page). */
-export interface EventFamilies {
-  readonly all: readonly MetricFamily[];
-  readonly detectionTotal: ScalarFamily;
-  readonly detectionLatency: HistogramFamily;
-  readonly cameraLastEvent: ScalarFamily;
-  readonly llmRequests: ScalarFamily;
-  readonly apiKeyRequests: ScalarFamily;
-  readonly apiKeySuccessRate: ScalarFamily;
+function family(states: ShownStates, metric: MetricPlacement, now: () => number): MetricFamily {
+  switch (metric.definition.type) {
+    case "counter":
+      return counter(states, metric as MetricPlacement<CounterColumn>);
+    case "histogram":
+      return histogram(states, metric as MetricPlacement<HistogramColumn>);
+    case "gauge": {
+      const column = metric.column as MaxColumn | LastColumn;
+      return gauge(states, metric, (values, at) => column.read(values, at));
+    }
+    case "ratio": {
+      const column = metric.column as WindowColumn;
+      return gauge(states, metric, (values, at) => column.ratio(values, at, now()));
+    }
+  }
 }
 
 /**
- * The metric contract: every family `/metrics` serves from event state, read
- * at scrape time from the committed state of the partitions this replica
- * owns. Names, help, labels and order are an interface.
+ * The families `/metrics` serves from event state, one per catalogue metric
+ * and in its order, read at scrape time from the committed state of the
+ * partitions this replica owns; then the overflow counts of each.
  */
 export function eventFamilies(
-  { tables }: BuiltinMappings,
+  models: readonly StreamModel[],
   states: ShownStates,
   now: () => number = Date.now,
 ): EventFamilies {
-  const { detections, cameras, models, apiKeys } = tables;
-  const col = <C extends Column>(kind: EventKind, table: TableDefinition, name: string): ColumnSource<C> => ({
-    kind,
-    table,
-    column: table.columns[name] as C,
-    at: table.offsets[name] as number,
-  });
-  const detectionTotal = counter(
-    states,
-    "detection_total",
-    "Frames processed (detection events), per camera and model.",
-    col("detection", detections, "frames"),
-  );
-  const detectionLatency = histogram(
-    states,
-    "detection_latency_seconds",
-    "Inference latency per frame, in seconds.",
-    col("detection", detections, "latency"),
-  );
-  const cameraLastEvent = gauge(
-    states,
-    "camera_last_event_timestamp_seconds",
-    "Event time of the newest detection event seen per camera, in Unix seconds.",
-    col("detection", cameras, "lastEventMs"),
-    (values, at) => (values[at] as number) / 1000,
-  );
-  const apiKeyRequests = counter(
-    states,
-    "api_key_requests_total",
-    "LLM calls per API key id and status.",
-    col("llm", apiKeys, "requests"),
-  );
-  const window = col<WindowColumn>("llm", apiKeys, "success");
-  const apiKeySuccessRate = gauge(
-    states,
-    "api_key_success_rate",
-    "Successful LLM calls ÷ all calls per API key id over the sliding window (absent when the window saw none).",
-    window,
-    (values, at) => window.column.ratio(values, at, now()),
-  );
-  const perTable: [MetricFamily, EventKind, TableDefinition][] = [];
-  const families: MetricFamily[] = [];
-  const add = (family: MetricFamily, kind: EventKind, table: TableDefinition) => {
-    families.push(family);
-    perTable.push([family, kind, table]);
-  };
-  add(detectionTotal, "detection", detections);
-  add(detectionLatency, "detection", detections);
-  add(
-    counter(
-      states,
-      "detection_objects_total",
-      "Objects detected, summed over frames, per camera and model.",
-      col("detection", detections, "objects"),
-    ),
-    "detection",
-    detections,
-  );
-  add(
-    counter(
-      states,
-      "detection_groups_total",
-      "Object groups found, summed over frames, per camera and model.",
-      col("detection", detections, "groups"),
-    ),
-    "detection",
-    detections,
-  );
-  add(cameraLastEvent, "detection", cameras);
-  const llmRequests = counter(
-    states,
-    "llm_requests_total",
-    "LLM calls per provider, model and status.",
-    col("llm", models, "requests"),
-  );
-  add(llmRequests, "llm", models);
-  add(
-    histogram(states, "llm_latency_seconds", "LLM call latency, in seconds.", col("llm", models, "latency")),
-    "llm",
-    models,
-  );
-  add(
-    counter(
-      states,
-      "llm_tokens_total",
-      "Tokens used by LLM calls, per provider, model and kind (prompt or completion).",
-      col("llm", models, "tokens"),
-    ),
-    "llm",
-    models,
-  );
-  add(apiKeyRequests, "llm", apiKeys);
-  add(apiKeySuccessRate, "llm", apiKeys);
-  families.push({
+  const metrics = models.flatMap((model) => model.metrics) as MetricPlacement<Column>[];
+  const families = metrics.map((metric) => family(states, metric, now));
+  const byName = new Map(families.map((f) => [f.name, f]));
+  const overflow: ScalarFamily = {
     type: "counter",
     name: "aggregator_series_overflow_total",
     help: "Events whose new label set was folded into the __overflow__ series because the metric reached SERIES_LIMIT in its partition.",
     labelNames: ["metric", PARTITION_LABEL],
     *series(): Iterable<ScalarSeries> {
-      for (const [family, kind, table] of perTable) {
-        for (const state of states(kind)) {
-          yield { labels: [family.name, String(state.partition)], value: state.table(table).shownOverflowed };
+      for (const metric of metrics) {
+        for (const state of states(metric.stream)) {
+          yield {
+            labels: [metric.definition.name, String(state.partition)],
+            value: state.table(metric.table).shownOverflowed,
+          };
         }
       }
     },
-  });
-  return {
-    all: families,
-    detectionTotal,
-    detectionLatency,
-    cameraLastEvent,
-    llmRequests,
-    apiKeyRequests,
-    apiKeySuccessRate,
   };
+  return { all: [...families, overflow], byName: (name) => byName.get(name) };
 }

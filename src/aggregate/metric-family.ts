@@ -1,3 +1,5 @@
+import type { Exemplar } from "./exemplar.js";
+
 /**
  * The read side of aggregation state, as exposition sees it: families of
  * series, iterated at scrape time without copying the state.
@@ -10,12 +12,15 @@ export interface HistogramReading {
   readonly counts: Float64Array;
   readonly sum: number;
   readonly count: number;
+  /** The latest exemplar per bucket, when the metric keeps exemplars. */
+  readonly exemplars?: readonly (Exemplar | undefined)[];
 }
 
 /** One counter or gauge series. */
 export interface ScalarSeries {
   readonly labels: readonly string[];
   readonly value: number;
+  readonly exemplar?: Exemplar | undefined;
 }
 
 /** One histogram series. */
@@ -29,6 +34,8 @@ interface FamilyBase {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly string[];
+  /** The label name exemplars carry their id under (OpenMetrics); absent: no exemplars. */
+  readonly exemplarLabel?: string | undefined;
 }
 
 /** A counter or gauge family. */

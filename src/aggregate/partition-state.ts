@@ -1,15 +1,16 @@
-import type { DomainEvent } from "../events/domain-event.js";
+import type { StreamEvent } from "../events/stream-event.js";
 import {
   type ChangelogRecord,
   type DecodedRecord,
   encodeMeta,
   encodeValues,
   entryKey,
+  layoutRecord,
   PARTITION_KEY,
 } from "./changelog-codec.js";
-import type { EventMapping } from "./event-mappings.js";
 import { SeriesTable, type Visibility } from "./series-table.js";
-import type { TableDefinition } from "./table-definition.js";
+import type { StreamModel } from "./stream-model.js";
+import type { ColumnLayout, TableDefinition } from "./table-definition.js";
 
 /** Settings of a partition's state. */
 export interface PartitionStateOptions {
@@ -47,16 +48,20 @@ export class PartitionState {
   watermarkMs = 0;
   /** Records applied since the last snapshot. */
   private recordsSinceSnapshot = 0;
-  /** Changelog keys this version does not read (another layout, a removed table): removed at the next commit. */
+  /** Changelog keys this version does not read (a removed table, an unreadable record): removed at the next commit. */
   private readonly staleKeys = new Set<string>();
+  /** Layouts the changelog partition holds (read back, or written and committed). */
+  private readonly layouts = new Map<string, readonly ColumnLayout[]>();
+  /** Entries read before the layout they were written with, newest per key: read at the end of the restore. */
+  private readonly waitingForLayout = new Map<string, DecodedRecord & { type: "entry" }>();
 
   constructor(
     readonly topic: string,
     readonly partition: number,
-    private readonly mapping: EventMapping,
+    private readonly model: StreamModel,
     options: PartitionStateOptions,
   ) {
-    this.tables = mapping.tables.map(
+    this.tables = model.tables.map(
       (definition) => new SeriesTable(definition, partition, options.seriesLimit, options.visibility),
     );
     this.tablesByKey = new Map(this.tables.map((table) => [table.definition.key, table]));
@@ -68,11 +73,11 @@ export class PartitionState {
   }
 
   /** Applies one event at its record time (epoch ms; not a time: the watermark). */
-  apply(event: DomainEvent, recordTimeMs: number): void {
+  apply(event: StreamEvent, recordTimeMs: number): void {
     let timeMs = this.watermarkMs;
     if (recordTimeMs > timeMs) this.watermarkMs = timeMs = recordTimeMs;
     else if (recordTimeMs >= 0) timeMs = recordTimeMs;
-    this.mapping.apply(this.tables, event, timeMs);
+    this.model.apply(this.tables, event, timeMs);
   }
 
   /** Records up to `nextOffset` (exclusive) are applied; `records` of them since the last call. */
@@ -81,10 +86,17 @@ export class PartitionState {
     this.recordsSinceSnapshot += records;
   }
 
-  /** Removes label sets no record touched for `ttlMs` of the partition's record time. */
-  expire(ttlMs: number): number {
-    const cutoff = this.watermarkMs - ttlMs;
-    return this.tables.reduce((sum, table) => sum + table.expireTouchedBefore(cutoff), 0);
+  /**
+   * Removes label sets no record touched for their table's TTL (or
+   * `defaultTtlMs`) of the partition's record time; 0 keeps them.
+   */
+  expire(defaultTtlMs: number): number {
+    let removed = 0;
+    for (const table of this.tables) {
+      const ttlMs = table.definition.ttlMs ?? defaultTtlMs;
+      if (ttlMs > 0) removed += table.expireTouchedBefore(this.watermarkMs - ttlMs);
+    }
+    return removed;
   }
 
   /** True when nothing was applied or removed since the last snapshot. */
@@ -105,12 +117,18 @@ export class PartitionState {
     const records: ChangelogRecord[] = [];
     for (const key of this.staleKeys) records.push({ key, value: null });
     this.staleKeys.clear();
+    const newLayouts: TableDefinition[] = [];
     const publishers = this.tables.map((table) => {
       const { changes, publish } = table.snapshot();
+      const definition = table.definition;
+      if (changes.length > 0 && !this.layouts.has(definition.layoutId)) {
+        records.push(layoutRecord(definition.key, definition.layoutId, definition.layout));
+        newLayouts.push(definition);
+      }
       for (const change of changes) {
         records.push({
-          key: entryKey(change.table.key, change.labels),
-          value: change.values === null ? null : encodeValues(change.values),
+          key: entryKey(definition.key, change.labels),
+          value: change.values === null ? null : encodeValues(definition.layoutId, change.values),
         });
       }
       return publish;
@@ -127,6 +145,7 @@ export class PartitionState {
       records,
       nextOffset,
       publish: () => {
+        for (const definition of newLayouts) this.layouts.set(definition.layoutId, definition.layout);
         for (const publish of publishers) publish();
         this.shownNextOffset = nextOffset;
         return covered;
@@ -142,23 +161,50 @@ export class PartitionState {
       for (const table of this.tables) table.overflowed = record.meta?.overflowed[table.definition.key] ?? 0;
       return;
     }
-    const table = record.type === "entry" ? this.tablesByKey.get(record.tableKey) : undefined;
-    if (
-      record.type === "unknown" ||
-      table === undefined ||
-      (record.values && record.values.length !== table.definition.width)
-    ) {
-      if (record.type === "entry" && record.values === null) this.staleKeys.delete(key);
-      else this.staleKeys.add(key);
+    if (record.type === "layout") {
+      this.layouts.set(record.layoutId, record.columns);
       return;
     }
-    if (record.values === null) table.restoreRemoval(record.labels);
-    else table.restore(record.labels, record.values);
+    const table = record.type === "entry" ? this.tablesByKey.get(record.tableKey) : undefined;
+    if (record.type === "unknown" || table === undefined) {
+      if (!key.startsWith("@layout:")) this.staleKeys.add(key);
+      return;
+    }
+    this.waitingForLayout.delete(key);
+    if (record.values === null) {
+      this.staleKeys.delete(key);
+      table.restoreRemoval(record.labels);
+    } else if (!this.restoreEntry(table, record)) this.waitingForLayout.set(key, record);
   }
 
   /** Ends a restore: what was read is the committed state, and `/metrics` shows it. */
   finishRestore(): void {
+    for (const [key, record] of this.waitingForLayout) {
+      const table = this.tablesByKey.get(record.tableKey) as SeriesTable;
+      if (!this.restoreEntry(table, record)) this.staleKeys.add(key);
+    }
+    this.waitingForLayout.clear();
     for (const table of this.tables) table.showRestored();
     this.shownNextOffset = this.nextOffset;
+  }
+
+  /**
+   * Puts back an entry in this table's layout, converting one written with
+   * another layout the changelog holds (and writing it again in this one at
+   * the next commit). False when its layout is not known (yet: an entry read
+   * before its layout waits for the end of the restore) or does not fit.
+   */
+  private restoreEntry(table: SeriesTable, record: DecodedRecord & { type: "entry" }): boolean {
+    const definition = table.definition;
+    const values = record.values as Float64Array;
+    if (record.layoutId === definition.layoutId && values.length === definition.width) {
+      table.restore(record.labels, values);
+      return true;
+    }
+    const layout = this.layouts.get(record.layoutId as string);
+    const width = layout && 1 + layout.reduce((sum, column) => sum + column[2], 0);
+    if (layout === undefined || width !== values.length) return false;
+    table.restore(record.labels, definition.fromLayout(layout, values), true);
+    return true;
   }
 }

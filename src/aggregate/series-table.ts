@@ -1,3 +1,4 @@
+import type { Exemplar } from "./exemplar.js";
 import { type TableDefinition, TOUCHED_SLOT } from "./table-definition.js";
 
 /** The label value every label of a folded series takes. */
@@ -19,6 +20,10 @@ export interface SeriesEntry {
   readonly values: Float64Array;
   /** What `/metrics` shows: the working state itself, or the copy the last commit made durable. */
   shown: Float64Array;
+  /** The latest exemplar per exemplar slot, when the table keeps exemplars (in memory only). */
+  readonly exemplars: (Exemplar | undefined)[] | undefined;
+  /** The exemplars `/metrics` shows, published with the state they belong to. */
+  shownExemplars: readonly (Exemplar | undefined)[] | undefined;
   dirty: boolean;
 }
 
@@ -149,6 +154,7 @@ export class SeriesTable {
       changes.push({ table: this.definition, labels: this.labelsOf(entry), values: copy });
       return copy;
     });
+    const exemplarCopies = entries.map((entry) => entry.exemplars?.slice());
     const overflowed = this.overflowed;
     return {
       changes,
@@ -156,6 +162,7 @@ export class SeriesTable {
         for (const [key, entry] of removals) if (this.visible.get(key) === entry) this.visible.delete(key);
         entries.forEach((entry, i) => {
           entry.shown = copies[i] as Float64Array;
+          entry.shownExemplars = exemplarCopies[i];
           if (entry.lookupKey === OVERFLOW_KEY) this.visibleOverflow = entry;
           else this.visible.set(entry.lookupKey, entry);
         });
@@ -164,14 +171,23 @@ export class SeriesTable {
     };
   }
 
-  /** Puts back an entry read from the changelog (`labels` null: the overflow entry). */
-  restore(labels: readonly string[] | null, values: Float64Array): void {
-    if (labels === null) {
-      this.overflowEntry = this.createOverflow(values);
-      return;
+  /**
+   * Puts back an entry read from the changelog (`labels` null: the overflow
+   * entry). `rewrite`: it was read from another layout, and the next
+   * snapshot writes it again in this one.
+   */
+  restore(labels: readonly string[] | null, values: Float64Array, rewrite = false): void {
+    let entry: SeriesEntry;
+    if (labels === null) entry = this.overflowEntry = this.createOverflow(values);
+    else {
+      const key = labels.join(LABEL_SEPARATOR);
+      entry = this.create(key, labels, values);
+      this.working.set(key, entry);
     }
-    const key = labels.join(LABEL_SEPARATOR);
-    this.working.set(key, this.create(key, labels, values));
+    if (rewrite && !this.live) {
+      entry.dirty = true;
+      this.dirtyEntries.push(entry);
+    }
   }
 
   /** Forgets an entry the changelog removed. */
@@ -190,6 +206,11 @@ export class SeriesTable {
       this.overflowEntry.shown = this.live ? this.overflowEntry.values : this.overflowEntry.values.slice();
       this.visibleOverflow = this.overflowEntry;
     }
+    // A rewritten entry that a later record replaced or removed is not written twice.
+    this.dirtyEntries = this.dirtyEntries.filter(
+      (entry) =>
+        (entry.lookupKey === OVERFLOW_KEY ? this.overflowEntry : this.working.get(entry.lookupKey)) === entry,
+    );
     this.publishedOverflowed = this.overflowed;
   }
 
@@ -203,11 +224,15 @@ export class SeriesTable {
   }
 
   private create(lookupKey: string, labels: readonly string[], values: Float64Array): SeriesEntry {
+    const width = this.definition.exemplarWidth;
+    const exemplars = width === 0 ? undefined : new Array<Exemplar | undefined>(width);
     return {
       lookupKey,
       labels: [...labels, this.partitionLabel],
       values,
       shown: values,
+      exemplars,
+      shownExemplars: this.live ? exemplars : undefined,
       dirty: false,
     };
   }

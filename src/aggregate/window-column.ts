@@ -1,4 +1,6 @@
 import type { Column } from "./column.js";
+import type { MetricDefinition } from "./metric-definition.js";
+import { type EmitContext, fieldExpression } from "./metric-update.js";
 
 /**
  * Successes ÷ requests over a sliding window of event time, in a ring of
@@ -12,6 +14,7 @@ export class WindowColumn implements Column {
   readonly kind = "window";
   readonly slots: number;
   readonly layout: string;
+  readonly exemplarSlots = 0;
   private readonly slotMs: number;
 
   constructor(
@@ -41,6 +44,17 @@ export class WindowColumn implements Column {
     }
     values[totals] = (values[totals] as number) + 1;
     if (success) values[successes] = (values[successes] as number) + 1;
+  }
+
+  /**
+   * Counts the event as a request, and as a success when its success field
+   * equals the metric's value. An event stamped after its record was written
+   * counts at the record's time.
+   */
+  emit(metric: MetricDefinition, context: EmitContext): string {
+    const { field, equals } = metric.success as NonNullable<MetricDefinition["success"]>;
+    const success = `${fieldExpression(field)} === ${context.constant(equals)}`;
+    return `${context.constant(this)}.record(v, ${context.at}, Math.min(event.timeMs, timeMs), ${success});`;
   }
 
   /** The success ratio over the window ending at `nowMs`, or `undefined` when it saw no request. */

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { SettingTable } from "../config/load-config.js";
-import { SETTINGS } from "../config/settings.js";
+import { CATALOGUE_SETTINGS, SETTINGS } from "../config/settings.js";
 import { PRODUCE_SETTINGS } from "../produce/produce-settings.js";
 import { REGISTER_SETTINGS } from "../registry/register-settings.js";
 import { VERSION } from "../version.js";
@@ -13,6 +13,7 @@ export type CommandLine =
   | { readonly command: "run"; readonly flags: RawFlags }
   | { readonly command: "produce"; readonly flags: RawFlags }
   | { readonly command: "register-schemas"; readonly flags: RawFlags }
+  | { readonly command: "check-config"; readonly file: string | undefined; readonly flags: RawFlags }
   | { readonly command: "exit"; readonly code: number };
 
 /** Every setting of a table as a flag whose help names its environment variable and default. */
@@ -36,7 +37,7 @@ function givenFlags(command: Command, table: SettingTable): RawFlags {
 
 /**
  * Parses the command line with commander: the service by default, the
- * `produce` load generator, or `register-schemas`. Values stay text here; they are validated with
+ * `produce` load generator, `register-schemas`, or `check-config`. Values stay text here; they are validated with
  * the environment by the setting tables.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
@@ -70,6 +71,18 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     REGISTER_SETTINGS,
   ).action(() => {
     result = { command: "register-schemas", flags: givenFlags(register, REGISTER_SETTINGS) };
+  });
+  const check = withSettings(
+    program
+      .command("check-config")
+      .argument("[file]", "a catalogue to check with the shipped one (as METRICS_CONFIG would add it)")
+      .description(
+        "Checks the metric catalogue (the shipped one and FILE) without Kafka: exit 0 when valid, 2 with one line per problem.",
+      )
+      .exitOverride(),
+    CATALOGUE_SETTINGS,
+  ).action((file: string | undefined) => {
+    result = { command: "check-config", file, flags: givenFlags(check, CATALOGUE_SETTINGS) };
   });
   try {
     program.parse([...argv], { from: "node" });

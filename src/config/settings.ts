@@ -97,7 +97,7 @@ export const SETTINGS = {
   detectionTopic: setting({
     env: "DETECTION_TOPIC",
     flag: "--detection-topic",
-    description: "topic of detection events",
+    description: "topic of the shipped catalogue's detection stream",
     defaultValue: "detection-events",
     expected: "a Kafka topic name (letters, digits, '.', '_', '-')",
     type: settingText.topic,
@@ -105,7 +105,7 @@ export const SETTINGS = {
   llmTopic: setting({
     env: "LLM_TOPIC",
     flag: "--llm-topic",
-    description: "topic of LLM call events",
+    description: "topic of the shipped catalogue's llm stream (LLM calls)",
     defaultValue: "llm-events",
     expected: "a Kafka topic name (letters, digits, '.', '_', '-')",
     type: settingText.topic,
@@ -169,10 +169,19 @@ export const SETTINGS = {
     expected: "an integer from 0 to 65535",
     type: settingText.port,
   }),
+  metricsConfig: setting({
+    env: "METRICS_CONFIG",
+    flag: "--metrics-config",
+    description:
+      "a metric catalogue (YAML) added to the shipped one, or replacing it with include_builtin: false; see docs/metrics.md",
+    defaultValue: "",
+    expected: "the path of a catalogue file",
+    type: settingText.optionalText,
+  }),
   detectionBuckets: setting({
     env: "DETECTION_LATENCY_BUCKETS",
     flag: "--detection-buckets",
-    description: "upper bounds of detection_latency_seconds, in seconds",
+    description: "the catalogue's bucket preset detection-latency (detection_latency_seconds), in seconds",
     defaultValue: "0.005,0.01,0.025,0.05,0.075,0.1,0.25,0.5,1,2.5,5,10",
     expected: "comma-separated positive numbers in ascending order",
     type: settingText.buckets,
@@ -180,7 +189,7 @@ export const SETTINGS = {
   llmBuckets: setting({
     env: "LLM_LATENCY_BUCKETS",
     flag: "--llm-buckets",
-    description: "upper bounds of llm_latency_seconds, in seconds",
+    description: "the catalogue's bucket preset llm-latency (llm_latency_seconds), in seconds",
     defaultValue: "0.05,0.1,0.25,0.5,1,2.5,5,10,20,30,60,120",
     expected: "comma-separated positive numbers in ascending order",
     type: settingText.buckets,
@@ -188,7 +197,7 @@ export const SETTINGS = {
   successRateWindow: setting({
     env: "SUCCESS_RATE_WINDOW",
     flag: "--success-rate-window",
-    description: "sliding window of api_key_success_rate",
+    description: "the catalogue's window preset success-rate (api_key_success_rate)",
     defaultValue: "5m",
     expected: "a duration such as 90s, 5m or 1h",
     type: settingText.durationMs,
@@ -352,6 +361,16 @@ export const SETTINGS = {
 
 /** The validated configuration, one field per setting. */
 export type Config = { readonly [K in keyof typeof SETTINGS]: z.output<(typeof SETTINGS)[K]["type"]> };
+
+/** The settings that fill in the metric catalogue: what `check-config` reads besides the file. */
+export const CATALOGUE_SETTINGS = {
+  detectionTopic: SETTINGS.detectionTopic,
+  llmTopic: SETTINGS.llmTopic,
+  detectionBuckets: SETTINGS.detectionBuckets,
+  llmBuckets: SETTINGS.llmBuckets,
+  successRateWindow: SETTINGS.successRateWindow,
+  metricsConfig: SETTINGS.metricsConfig,
+};
 
 /** A setting's key. */
 export type SettingKey = keyof typeof SETTINGS;

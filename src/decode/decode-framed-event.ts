@@ -1,8 +1,8 @@
-import type { EventKind } from "../events/domain-event.js";
 import { readConfluentFrame } from "./confluent-frame.js";
 import { decodeEventValue } from "./decode-json-event.js";
 import { type DecodeResult, rejected } from "./decode-result.js";
 import type { SchemaLookup } from "./schema-lookup.js";
+import type { StreamContract } from "./stream-contract.js";
 import type { EventValidator } from "./validate-event.js";
 
 /**
@@ -18,12 +18,12 @@ function withoutNullFields(record: object): Record<string, unknown> {
 
 /**
  * Decodes a Confluent-framed message (magic byte 0, schema id, body) with
- * the schema its id names, then validates and maps it like plain JSON.
+ * the schema its id names, then validates it like plain JSON.
  */
 export function decodeFramedEvent(
   schemas: SchemaLookup,
   validate: EventValidator,
-  kind: EventKind,
+  contract: StreamContract,
   payload: Buffer,
   maxLabelLength: number,
 ): DecodeResult {
@@ -53,5 +53,5 @@ export function decodeFramedEvent(
   if (schema.format === "AVRO" && typeof value === "object" && value !== null) {
     value = withoutNullFields(value);
   }
-  return decodeEventValue(validate, kind, value, maxLabelLength);
+  return decodeEventValue(validate, contract, value, maxLabelLength);
 }

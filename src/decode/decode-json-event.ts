@@ -1,16 +1,17 @@
-import type { EventKind } from "../events/domain-event.js";
 import { type DecodeResult, rejected } from "./decode-result.js";
-import { timestampMs, toDomainEvent } from "./to-domain-event.js";
+import type { StreamContract } from "./stream-contract.js";
+import { toStreamEvent } from "./to-stream-event.js";
 import type { EventValidator } from "./validate-event.js";
 
 /**
  * Validates a value parsed from JSON (or decoded from Avro / JSON Schema
- * framing) and maps it to a domain event. Every encoding ends here, so one
- * event yields the same metric updates whatever its encoding.
+ * framing) against its stream's contract and makes it a stream event. Every
+ * encoding ends here, so one event yields the same metric updates whatever
+ * its encoding.
  */
 export function decodeEventValue(
   validate: EventValidator,
-  kind: EventKind,
+  contract: StreamContract,
   value: unknown,
   maxLabelLength: number,
 ): DecodeResult {
@@ -20,19 +21,15 @@ export function decodeEventValue(
       `expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}`,
     );
   }
-  const violation = validate(kind, value);
+  const violation = validate(value);
   if (violation) return rejected(violation.reason, violation.detail);
-  const wire = value as { timestamp: string | number };
-  const timeMs = timestampMs(wire.timestamp);
-  if (!Number.isFinite(timeMs))
-    return rejected("invalid_timestamp", `/timestamp is not a real date: ${String(wire.timestamp)}`);
-  return { status: "ok", event: toDomainEvent(kind, value, timeMs, maxLabelLength) };
+  return toStreamEvent(contract, value as Record<string, unknown>, maxLabelLength);
 }
 
 /** Parses UTF-8 JSON text and decodes it; invalid JSON is a reject, never a throw. */
 export function decodeJsonEvent(
   validate: EventValidator,
-  kind: EventKind,
+  contract: StreamContract,
   text: string,
   maxLabelLength: number,
 ): DecodeResult {
@@ -42,5 +39,5 @@ export function decodeJsonEvent(
   } catch (error) {
     return rejected("invalid_json", (error as Error).message);
   }
-  return decodeEventValue(validate, kind, value, maxLabelLength);
+  return decodeEventValue(validate, contract, value, maxLabelLength);
 }

@@ -1,5 +1,5 @@
-import type { DomainEvent } from "../events/domain-event.js";
 import type { RejectReason, SkipReason } from "../events/reject-reason.js";
+import type { StreamEvent } from "../events/stream-event.js";
 
 /**
  * The outcome of decoding one message: an event, a reject with its reason, a
@@ -7,7 +7,7 @@ import type { RejectReason, SkipReason } from "../events/reject-reason.js";
  * (the caller loads it and decodes the message again).
  */
 export type DecodeResult =
-  | { readonly status: "ok"; readonly event: DomainEvent }
+  | { readonly status: "ok"; readonly event: StreamEvent }
   | { readonly status: "rejected"; readonly reason: RejectReason; readonly detail: string }
   | { readonly status: "skipped"; readonly reason: SkipReason }
   | { readonly status: "needs_schema"; readonly schemaId: number };

@@ -1,10 +1,10 @@
-import type { EventKind } from "../events/domain-event.js";
 import { CONFLUENT_MAGIC_BYTE } from "./confluent-frame.js";
 import { decodeFramedEvent } from "./decode-framed-event.js";
 import { decodeJsonEvent } from "./decode-json-event.js";
 import { type DecodeResult, rejected } from "./decode-result.js";
 import type { SchemaLookup } from "./schema-lookup.js";
-import { createEventValidator, type EventValidator } from "./validate-event.js";
+import type { StreamContract } from "./stream-contract.js";
+import { createEventValidator } from "./validate-event.js";
 
 /** Options of {@link createMessageDecoder}. */
 export interface MessageDecoderOptions {
@@ -16,8 +16,8 @@ export interface MessageDecoderOptions {
   readonly schemas?: SchemaLookup | undefined;
 }
 
-/** Decodes the value of one Kafka record into an event, a reject or a skip. */
-export type MessageDecoder = (kind: EventKind, payload: Buffer | null) => DecodeResult;
+/** Decodes the value of one Kafka record of a stream into an event, a reject or a skip. */
+export type MessageDecoder = (stream: string, payload: Buffer | null) => DecodeResult;
 
 const OPEN_BRACE = 0x7b;
 
@@ -37,9 +37,16 @@ function firstSignificantByte(payload: Buffer): number | undefined {
  */
 export function createMessageDecoder(
   options: MessageDecoderOptions,
-  validate: EventValidator = createEventValidator(),
+  contracts: readonly StreamContract[],
 ): MessageDecoder {
-  return (kind, payload) => {
+  // One ajv instance per contract: two streams' schemas may share an `$id`.
+  const byStream = new Map(
+    contracts.map((contract) => [contract.stream, { contract, validate: createEventValidator(contract) }]),
+  );
+  return (stream, payload) => {
+    const known = byStream.get(stream);
+    if (known === undefined) throw new Error(`no contract for stream ${stream}`);
+    const { contract, validate } = known;
     if (payload === null) return { status: "skipped", reason: "tombstone" };
     if (payload.length === 0) return { status: "skipped", reason: "empty" };
     if (payload.length > options.maxEventBytes) {
@@ -47,11 +54,11 @@ export function createMessageDecoder(
     }
     const first = firstSignificantByte(payload);
     if (first === OPEN_BRACE)
-      return decodeJsonEvent(validate, kind, payload.toString("utf8"), options.maxLabelLength);
+      return decodeJsonEvent(validate, contract, payload.toString("utf8"), options.maxLabelLength);
     if (payload[0] === CONFLUENT_MAGIC_BYTE) {
       return options.schemas === undefined
         ? rejected("registry_not_configured", "Confluent-framed message but no schema registry is configured")
-        : decodeFramedEvent(options.schemas, validate, kind, payload, options.maxLabelLength);
+        : decodeFramedEvent(options.schemas, validate, contract, payload, options.maxLabelLength);
     }
     return rejected(
       "unknown_encoding",

@@ -1,7 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import type { EventKind } from "../events/domain-event.js";
 import type { RejectReason } from "../events/reject-reason.js";
-import { readJsonSchema } from "./event-schemas.js";
+import type { StreamContract } from "./stream-contract.js";
 
 /** A JSON value that failed its event schema, with the reason to count it under. */
 export interface SchemaViolation {
@@ -9,8 +8,8 @@ export interface SchemaViolation {
   readonly detail: string;
 }
 
-/** Checks a parsed JSON value against its kind's schema; `undefined` when valid. */
-export type EventValidator = (kind: EventKind, value: unknown) => SchemaViolation | undefined;
+/** Checks a parsed JSON value against one stream's contract; `undefined` when valid. */
+export type EventValidator = (value: unknown) => SchemaViolation | undefined;
 
 const KEYWORD_REASONS: Readonly<Record<string, RejectReason>> = {
   required: "missing_field",
@@ -31,7 +30,7 @@ const KEYWORD_REASONS: Readonly<Record<string, RejectReason>> = {
  * the branch whose type matched says more (a negative id is out of range, not
  * of the wrong type), so a non-`type` error wins over `type` errors.
  */
-export function violationOf(errors: readonly ErrorObject[]): SchemaViolation {
+export function violationOf(errors: readonly ErrorObject[], timeField = "timestamp"): SchemaViolation {
   const concrete = errors.filter((error) => error.keyword !== "anyOf");
   const chosen = concrete.find((error) => error.keyword !== "type") ?? concrete[0] ?? errors[0];
   if (!chosen) return { reason: "invalid_value", detail: "schema violation" };
@@ -41,7 +40,7 @@ export function violationOf(errors: readonly ErrorObject[]): SchemaViolation {
       : chosen.instancePath || "/";
   const detail =
     chosen.keyword === "required" ? `${field} is required` : `${field} ${chosen.message ?? "is invalid"}`;
-  if (field === "/timestamp") return { reason: "invalid_timestamp", detail };
+  if (field === `/${timeField}`) return { reason: "invalid_timestamp", detail };
   if (chosen.keyword === "type" && typeof chosen.data === "number" && !Number.isFinite(chosen.data)) {
     return { reason: "non_finite", detail: `${field} must be a finite number` };
   }
@@ -49,18 +48,29 @@ export function violationOf(errors: readonly ErrorObject[]): SchemaViolation {
 }
 
 /**
- * Compiles the version-1 schemas from `schemas/` once. `verbose` keeps the
- * offending value on the error (only on the error path) to tell non-finite
- * numbers (`1e999` parses to Infinity) from wrong types.
+ * Compiles a stream's contract once. `verbose` keeps the offending value on
+ * the error (only on the error path) to tell non-finite numbers (`1e999`
+ * parses to Infinity) from wrong types.
  */
-export function createEventValidator(): EventValidator {
-  const ajv = new Ajv({ allErrors: false, verbose: true, strict: true, allowUnionTypes: true });
-  const compiled: Record<EventKind, ValidateFunction> = {
-    detection: ajv.compile(readJsonSchema("detection")),
-    llm: ajv.compile(readJsonSchema("llm")),
-  };
-  return (kind, value) => {
-    const validate = compiled[kind];
-    return validate(value) ? undefined : violationOf(validate.errors ?? []);
-  };
+export function createEventValidator(contract: StreamContract): EventValidator {
+  const validate = compileContract(contract.jsonSchema, { verbose: true });
+  const timeField = contract.timeField;
+  return (value) => (validate(value) ? undefined : violationOf(validate.errors ?? [], timeField));
+}
+
+/** Compiles one contract as the decoder runs it; throws on a schema ajv cannot compile. */
+export function compileContract(
+  jsonSchema: object,
+  options: { verbose: boolean } = { verbose: false },
+): ValidateFunction {
+  // Not strict about the schema (a user's may carry formats and keywords ajv does not know: ignored,
+  // silently), strict about numbers: 1e999 parses to Infinity, which no number field accepts.
+  return new Ajv({
+    allErrors: false,
+    verbose: options.verbose,
+    strict: false,
+    strictNumbers: true,
+    allowUnionTypes: true,
+    logger: false,
+  }).compile(jsonSchema);
 }

@@ -1,3 +1,4 @@
+import type { Exemplar } from "../aggregate/exemplar.js";
 import type { MetricFamily, MetricType } from "../aggregate/metric-family.js";
 import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
 import type { ExpositionFormat } from "./exposition-format.js";
@@ -86,8 +87,19 @@ function labelText(names: readonly string[], values: readonly string[]): string 
 }
 
 /**
+ * An OpenMetrics exemplar after a sample: ` # {trace_id="…"} value timestamp`
+ * (seconds), or nothing when the series has none yet.
+ */
+function exemplarText(label: string, exemplar: Exemplar | undefined): string {
+  // OpenMetrics caps an exemplar's label set at 128 characters; a scraper rejects the whole scrape past it.
+  if (exemplar === undefined || label.length + exemplar.id.length > 128) return "";
+  return ` # {${label}="${escapeLabelValue(exemplar.id)}"} ${formatValue(exemplar.value)} ${(exemplar.timeMs / 1000).toFixed(3)}`;
+}
+
+/**
  * Renders families in the Prometheus text format or OpenMetrics (without the
- * closing `# EOF`, so other families can follow). Yields to the event loop
+ * closing `# EOF`, so other families can follow); OpenMetrics carries the
+ * exemplars of families that keep them. Yields to the event loop
  * every `seriesPerSlice` series: each series is written in one go, so it is
  * consistent, while a large scrape does not stall consumption.
  * A label set's text is built once and reused by every family and scrape
@@ -118,16 +130,20 @@ export async function renderFamilies(
       const sumHead = `${family.name}_sum`;
       const countHead = `${family.name}_count`;
       let leTails: string[] | undefined;
+      const exemplarLabel = format === "openmetrics" ? family.exemplarLabel : undefined;
       for (const { labels, histogram } of family.series()) {
         leTails ??= [...histogram.bounds.map(formatValue), "+Inf"].map((le) => `le="${le}"} `);
         const pairs = labelText(family.labelNames, labels);
         const prefix = pairs === "" ? bucketHead : `${bucketHead}${pairs},`;
         const braces = pairs === "" ? " " : `{${pairs}} `;
+        const exemplars = exemplarLabel === undefined ? undefined : histogram.exemplars;
         let text = "";
         let cumulative = 0;
         for (let i = 0; i < leTails.length; i++) {
           cumulative += histogram.counts[i] as number;
-          text += `${prefix}${leTails[i]}${cumulative}\n`;
+          text += exemplars
+            ? `${prefix}${leTails[i]}${cumulative}${exemplarText(exemplarLabel as string, exemplars[i])}\n`
+            : `${prefix}${leTails[i]}${cumulative}\n`;
         }
         text += `${sumHead}${braces}${formatValue(histogram.sum)}\n${countHead}${braces}${histogram.count}\n`;
         chunks.push(text);
@@ -138,9 +154,11 @@ export async function renderFamilies(
       }
     } else {
       const head = family.name;
-      for (const { labels, value } of family.series()) {
+      const exemplarLabel = format === "openmetrics" ? family.exemplarLabel : undefined;
+      for (const { labels, value, exemplar } of family.series()) {
         const pairs = labelText(family.labelNames, labels);
-        chunks.push(`${head}${pairs === "" ? " " : `{${pairs}} `}${formatValue(value)}\n`);
+        const tail = exemplarLabel === undefined ? "" : exemplarText(exemplarLabel, exemplar);
+        chunks.push(`${head}${pairs === "" ? " " : `{${pairs}} `}${formatValue(value)}${tail}\n`);
         if (--budget === 0) {
           budget = seriesPerSlice;
           await yieldToEventLoop();

@@ -5,7 +5,8 @@ import type { Handler } from "hono";
  * no build and no external asset (it may be served air-gapped). It polls
  * `api/status` every 2 s; rates come from the server (so the first poll has
  * them) and the charts draw the page's own polls of the last 15 minutes.
- * Every value is written with `textContent`: camera ids and key ids are
+ * Sections, titles and label names come from the catalogue's `status`
+ * section. Every value is written with `textContent`: label values are
  * producer data and never become markup.
  */
 const PAGE = `<!doctype html>
@@ -56,19 +57,19 @@ const PAGE = `<!doctype html>
 <div class="tiles">
   <div class="tile"><div class="value" id="rate">…</div><div class="label">events/s</div></div>
   <div class="tile"><div class="value" id="consumed">…</div><div class="label">events counted</div></div>
-  <div class="tile"><div class="value" id="cameras">…</div><div class="label">cameras</div></div>
+  <div class="tile" id="entities-tile"><div class="value" id="cameras">…</div><div class="label" id="entities-label"></div></div>
   <div class="tile"><div class="value" id="invalid">…</div><div class="label">invalid events</div></div>
   <div class="tile"><div class="value" id="lag">…</div><div class="label">consumer lag</div></div>
 </div>
 <div class="charts">
   <figure><figcaption>events/s per topic <span class="peak" id="events-chart-peak"></span></figcaption><svg class="chart" id="events-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="events-chart-legend"></div></figure>
-  <figure><figcaption>detection p95 per model <span class="peak" id="p95-chart-peak"></span></figcaption><svg class="chart" id="p95-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="p95-chart-legend"></div></figure>
-  <figure><figcaption>LLM error ratio <span class="peak" id="errors-chart-peak"></span></figcaption><svg class="chart" id="errors-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="errors-chart-legend"></div></figure>
+  <figure id="p95-figure"><figcaption><span id="p95-caption"></span> <span class="peak" id="p95-chart-peak"></span></figcaption><svg class="chart" id="p95-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="p95-chart-legend"></div></figure>
+  <figure id="errors-figure"><figcaption><span id="errors-caption"></span> <span class="peak" id="errors-chart-peak"></span></figcaption><svg class="chart" id="errors-chart" viewBox="0 0 900 100" preserveAspectRatio="none"></svg><div class="axis"><span class="since">–</span><span>now</span></div><div class="legend" id="errors-chart-legend"></div></figure>
 </div>
 <div class="grid">
-  <section><h2>Cameras</h2><table id="camera-table"><thead><tr><th>camera</th><th>last seen</th><th class="num">frames/s</th><th class="num">frames</th></tr></thead><tbody></tbody></table></section>
-  <section><h2>Detection latency per model</h2><table id="model-table"><thead><tr><th>model</th><th class="num">p95</th><th class="num">frames</th></tr></thead><tbody></tbody></table></section>
-  <section><h2>LLM success per API key</h2><table id="key-table"><thead><tr><th>key id</th><th class="num">success</th><th class="num">calls</th></tr></thead><tbody></tbody></table></section>
+  <section id="entities-section"><h2></h2><table id="camera-table"><thead><tr><th></th><th>last seen</th><th class="num">events/s</th><th class="num">events</th></tr></thead><tbody></tbody></table></section>
+  <section id="latency-section"><h2></h2><table id="model-table"><thead><tr><th></th><th class="num">p95</th><th class="num">events</th></tr></thead><tbody></tbody></table></section>
+  <section id="success-section"><h2></h2><table id="key-table"><thead><tr><th></th><th class="num">success</th><th class="num">calls</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Invalid events</h2><table id="invalid-table"><thead><tr><th>topic</th><th>reason</th><th class="num">count</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Consumer lag</h2><table id="lag-table"><thead><tr><th>topic</th><th class="num">partition</th><th class="num">lag</th></tr></thead><tbody></tbody></table></section>
 </div>
@@ -100,6 +101,19 @@ function fill(id, rows, columns, numeric) {
     });
   }
   body.replaceWith(fresh);
+}
+
+/** Shows an element and fills it when the catalogue names its section; hides it otherwise. */
+function show(id, section, draw) {
+  document.getElementById(id).hidden = !section;
+  if (section) draw(section);
+}
+
+/** A section's title and the name of the label its first column shows, as text. */
+function heading(id, title, label) {
+  const section = document.getElementById(id);
+  section.querySelector("h2").textContent = title;
+  section.querySelector("th").textContent = label;
 }
 
 function ago(seconds, now) {
@@ -172,29 +186,47 @@ function render(s) {
   const rate = Object.values(live.eventsPerSecond).reduce((sum, r) => sum + r, 0);
   document.getElementById("rate").textContent = live.windowSeconds > 0 ? number.format(rate) : "–";
   document.getElementById("consumed").textContent = number.format(s.events.committed);
-  document.getElementById("cameras").textContent = number.format(s.cameras.length);
+  show("entities-tile", s.entities, (e) => {
+    document.getElementById("cameras").textContent = number.format(e.rows.length);
+    document.getElementById("entities-label").textContent = e.title.toLowerCase();
+  });
   document.getElementById("invalid").textContent = number.format(s.events.invalid);
   document.getElementById("lag").textContent = number.format(s.lag.reduce((sum, l) => sum + l.lag, 0));
-  fill("camera-table", s.cameras.map((c) => [
-    c.cameraId,
-    ago(c.lastSeenSeconds, s.generatedAtMs),
-    live.windowSeconds > 0 ? number.format(live.framesPerSecond[c.cameraId] ?? 0) : "–",
-    number.format(c.frames),
-  ]), 4, [2, 3]);
-  fill("model-table", s.models.map((m) => [
-    m.modelType, m.p95Seconds === null ? "–" : number.format(m.p95Seconds * 1000) + " ms", number.format(m.frames),
-  ]), 3, [1, 2]);
-  fill("key-table", s.apiKeys.map((k) => [
-    k.keyId, k.successRate === null ? "–" : number.format(k.successRate * 100) + " %", number.format(k.requests),
-  ]), 3, [1, 2]);
+  show("entities-section", s.entities, (e) => {
+    heading("entities-section", e.title, e.label);
+    fill("camera-table", e.rows.map((c) => [
+      c.id,
+      ago(c.lastSeenSeconds, s.generatedAtMs),
+      live.windowSeconds > 0 ? number.format(live.entitiesPerSecond[c.id] ?? 0) : "–",
+      number.format(c.count),
+    ]), 4, [2, 3]);
+  });
+  show("latency-section", s.latency, (l) => {
+    heading("latency-section", l.title, l.by);
+    fill("model-table", l.rows.map((m) => [
+      m.key, m.p95Seconds === null ? "–" : number.format(m.p95Seconds * 1000) + " ms", number.format(m.count),
+    ]), 3, [1, 2]);
+  });
+  show("success-section", s.success, (k) => {
+    heading("success-section", k.title, k.by);
+    fill("key-table", k.rows.map((r) => [
+      r.key, r.successRate === null ? "–" : number.format(r.successRate * 100) + " %", number.format(r.requests),
+    ]), 3, [1, 2]);
+  });
   fill("invalid-table", s.invalid.map((i) => [i.topic, i.reason, number.format(i.count)]), 3, [2]);
   fill("lag-table", s.lag.map((l) => [l.topic, l.partition, number.format(l.lag)]), 3, [1, 2]);
 
   if (live.windowSeconds > 0) history.push({ at: s.generatedAtMs, live });
   while (history.length && history[0].at < s.generatedAtMs - SPAN_MS) history.shift();
   chart("events-chart", lines((l) => l.eventsPerSecond), (v) => number.format(v) + "/s");
-  chart("p95-chart", lines((l) => Object.fromEntries(Object.entries(l.p95Seconds).map(([m, v]) => [m, v === null ? null : v * 1000]))), (v) => number.format(v) + " ms");
-  chart("errors-chart", lines((l) => (l.llmErrorRatio === null ? {} : { "all calls": l.llmErrorRatio * 100 })), (v) => number.format(v) + " %");
+  show("p95-figure", s.latency, (l) => {
+    document.getElementById("p95-caption").textContent = "p95 per " + l.by;
+    chart("p95-chart", lines((f) => Object.fromEntries(Object.entries(f.p95Seconds).map(([m, v]) => [m, v === null ? null : v * 1000]))), (v) => number.format(v) + " ms");
+  });
+  show("errors-figure", s.errors, (e) => {
+    document.getElementById("errors-caption").textContent = e.title;
+    chart("errors-chart", lines((f) => (f.errorRatio === null ? {} : { "all calls": f.errorRatio * 100 })), (v) => number.format(v) + " %");
+  });
 }
 
 async function refresh() {

@@ -1,8 +1,9 @@
 import type { EventFamilies } from "../aggregate/event-families.js";
-import type { ScalarFamily } from "../aggregate/metric-family.js";
+import type { StatusSpec } from "../catalogue/catalogue-types.js";
 import type { StatusCounts } from "../self-metrics/self-metrics.js";
 import type { ComponentStatus } from "../util/component-status.js";
 import { histogramQuantile } from "./histogram-quantile.js";
+import { histogramFamily, histogramsBy, maxBy, scalarFamily, sumBy } from "./status-readings.js";
 import type { LiveFigures } from "./status-trend.js";
 
 /** What the status page shows, computed at request time from the same state `/metrics` renders. */
@@ -16,29 +17,27 @@ export interface StatusSnapshot {
     readonly invalid: number;
     readonly skipped: number;
   };
-  readonly cameras: readonly { cameraId: string; frames: number; lastSeenSeconds: number | null }[];
-  readonly models: readonly { modelType: string; frames: number; p95Seconds: number | null }[];
-  readonly apiKeys: readonly { keyId: string; requests: number; successRate: number | null }[];
+  /** The sections the catalogue's `status` names; absent when it names none. */
+  readonly entities?: {
+    readonly title: string;
+    readonly label: string;
+    readonly rows: readonly { id: string; count: number; lastSeenSeconds: number | null }[];
+  };
+  readonly latency?: {
+    readonly title: string;
+    readonly by: string;
+    readonly rows: readonly { key: string; count: number; p95Seconds: number | null }[];
+  };
+  readonly success?: {
+    readonly title: string;
+    readonly by: string;
+    readonly rows: readonly { key: string; requests: number; successRate: number | null }[];
+  };
+  readonly errors?: { readonly title: string };
   readonly invalid: readonly { topic: string; reason: string; count: number }[];
   readonly lag: readonly { topic: string; partition: string; lag: number }[];
   /** Rates and recent figures over the last seconds, for the tiles and the charts. */
   readonly live: LiveFigures;
-}
-
-/** Sums a family's values by one label, across partitions and the other labels. */
-function sumBy(
-  family: ScalarFamily,
-  label: string,
-  where?: (labels: readonly string[]) => boolean,
-): Map<string, number> {
-  const at = family.labelNames.indexOf(label);
-  const sums = new Map<string, number>();
-  for (const { labels, value } of family.series()) {
-    if (where && !where(labels)) continue;
-    const key = labels[at] as string;
-    sums.set(key, (sums.get(key) ?? 0) + value);
-  }
-  return sums;
 }
 
 function sum(values: Iterable<number>): number {
@@ -48,40 +47,60 @@ function sum(values: Iterable<number>): number {
 }
 
 /**
- * Summarises the event families and self metrics for people: per camera, per
- * model (p95 over all its cameras and partitions), per API key, plus rejects
- * and lag. Reads families through their handles and labels by name.
+ * Summarises the event families and self metrics for people, as the
+ * catalogue's `status` section says: per entity (camera), per latency key
+ * (p95 over all its series and partitions), per success key, plus rejects
+ * and lag. Finds families by the names the catalogue gives, labels by name.
  */
 export function statusSnapshot(
+  spec: StatusSpec | undefined,
   families: EventFamilies,
   counts: StatusCounts,
   live: LiveFigures,
   readiness: ComponentStatus,
   nowMs: number,
 ): StatusSnapshot {
-  const frames = sumBy(families.detectionTotal, "camera_id");
-  const lastSeen = new Map<string, number>();
-  const cameraAt = families.cameraLastEvent.labelNames.indexOf("camera_id");
-  for (const { labels, value } of families.cameraLastEvent.series()) {
-    const camera = labels[cameraAt] as string;
-    lastSeen.set(camera, Math.max(value, lastSeen.get(camera) ?? value));
-  }
-  const perModel = new Map<string, { bounds: readonly number[]; counts: number[] }>();
-  const modelAt = families.detectionLatency.labelNames.indexOf("model_type");
-  for (const { labels, histogram } of families.detectionLatency.series()) {
-    const model = labels[modelAt] as string;
-    const merged = perModel.get(model) ?? {
-      bounds: histogram.bounds,
-      counts: new Array(histogram.counts.length).fill(0),
+  const { entities, latency, success, errors } = spec ?? {};
+  let entitySection: StatusSnapshot["entities"];
+  if (entities) {
+    const totals = sumBy(scalarFamily(families, entities.count), entities.label);
+    const lastSeen = entities.last_seen
+      ? maxBy(scalarFamily(families, entities.last_seen), entities.label)
+      : new Map();
+    entitySection = {
+      title: entities.title,
+      label: entities.label,
+      rows: [...totals].map(([id, count]) => ({ id, count, lastSeenSeconds: lastSeen.get(id) ?? null })),
     };
-    histogram.counts.forEach((count, i) => {
-      merged.counts[i] = (merged.counts[i] as number) + count;
-    });
-    perModel.set(model, merged);
   }
-  const requests = sumBy(families.apiKeyRequests, "key_id");
-  const statusAt = families.apiKeyRequests.labelNames.indexOf("status");
-  const successes = sumBy(families.apiKeyRequests, "key_id", (labels) => labels[statusAt] === "success");
+  let latencySection: StatusSnapshot["latency"];
+  if (latency) {
+    const merged = histogramsBy(histogramFamily(families, latency.metric), latency.by);
+    latencySection = {
+      title: latency.title,
+      by: latency.by,
+      rows: [...merged].map(([key, h]) => ({
+        key,
+        count: sum(h.counts),
+        p95Seconds: histogramQuantile(0.95, h.bounds, h.counts) ?? null,
+      })),
+    };
+  }
+  let successSection: StatusSnapshot["success"];
+  if (success) {
+    const family = scalarFamily(families, success.metric);
+    const requests = sumBy(family, success.by);
+    const ok = sumBy(family, success.by, (labelOf) => labelOf(success.label) === success.ok);
+    successSection = {
+      title: success.title,
+      by: success.by,
+      rows: [...requests].map(([key, count]) => ({
+        key,
+        requests: count,
+        successRate: count > 0 ? (ok.get(key) ?? 0) / count : null,
+      })),
+    };
+  }
   return {
     generatedAtMs: nowMs,
     ready: readiness.ready,
@@ -92,21 +111,10 @@ export function statusSnapshot(
       invalid: sum(counts.invalid.map((i) => i.count)),
       skipped: counts.skipped,
     },
-    cameras: [...frames].map(([cameraId, count]) => ({
-      cameraId,
-      frames: count,
-      lastSeenSeconds: lastSeen.get(cameraId) ?? null,
-    })),
-    models: [...perModel].map(([modelType, h]) => ({
-      modelType,
-      frames: sum(h.counts),
-      p95Seconds: histogramQuantile(0.95, h.bounds, h.counts) ?? null,
-    })),
-    apiKeys: [...requests].map(([keyId, count]) => ({
-      keyId,
-      requests: count,
-      successRate: count > 0 ? (successes.get(keyId) ?? 0) / count : null,
-    })),
+    ...(entitySection ? { entities: entitySection } : {}),
+    ...(latencySection ? { latency: latencySection } : {}),
+    ...(successSection ? { success: successSection } : {}),
+    ...(errors ? { errors: { title: errors.title } } : {}),
     invalid: counts.invalid,
     lag: counts.lag,
     live,

@@ -1,20 +1,25 @@
 import type { EventFamilies } from "../aggregate/event-families.js";
+import type { StatusSpec } from "../catalogue/catalogue-types.js";
 import type { StatusCounts } from "../self-metrics/self-metrics.js";
 import { histogramQuantile } from "./histogram-quantile.js";
+import {
+  histogramFamily,
+  histogramsBy,
+  type MergedHistogram,
+  scalarFamily,
+  sumBy,
+} from "./status-readings.js";
 
 /** Cumulative figures at one moment. */
 interface Sample {
   readonly atMs: number;
   readonly committed: ReadonlyMap<string, number>;
-  /** Frames per camera, summed over models and partitions. */
-  readonly frames: ReadonlyMap<string, number>;
-  /** Detection latency bucket counts per model, summed over cameras and partitions. */
-  readonly latency: ReadonlyMap<
-    string,
-    { readonly bounds: readonly number[]; readonly counts: readonly number[] }
-  >;
-  readonly llmCalls: number;
-  readonly llmFailures: number;
+  /** Events per entity (camera), summed over the other labels and partitions. */
+  readonly entities: ReadonlyMap<string, number>;
+  /** Latency bucket counts per key (model), summed over the other labels and partitions. */
+  readonly latency: ReadonlyMap<string, MergedHistogram>;
+  readonly calls: number;
+  readonly failures: number;
 }
 
 /** The recent figures the status page shows and charts. */
@@ -23,12 +28,12 @@ export interface LiveFigures {
   readonly windowSeconds: number;
   /** Records per second whose effect `/metrics` shows, per topic. */
   readonly eventsPerSecond: Readonly<Record<string, number>>;
-  /** Frames per second, per camera. */
-  readonly framesPerSecond: Readonly<Record<string, number>>;
-  /** p95 of the detection latencies observed in the window, per model. */
+  /** Events per second, per entity (camera). */
+  readonly entitiesPerSecond: Readonly<Record<string, number>>;
+  /** p95 of the latencies observed in the window, per key (model). */
   readonly p95Seconds: Readonly<Record<string, number | null>>;
-  /** Share of the window's LLM calls that did not succeed. */
-  readonly llmErrorRatio: number | null;
+  /** Share of the window's calls that did not succeed. */
+  readonly errorRatio: number | null;
 }
 
 const WINDOW_MS = 10_000;
@@ -44,6 +49,7 @@ export class StatusTrend {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
+    private readonly spec: StatusSpec | undefined,
     private readonly families: EventFamilies,
     private readonly counts: () => Promise<StatusCounts>,
     private readonly intervalMs = 2_000,
@@ -63,40 +69,24 @@ export class StatusTrend {
   /** Takes one sample (the timer calls it; tests may too). */
   async sample(): Promise<void> {
     const { committed } = await this.counts();
-    const frames = new Map<string, number>();
-    const cameraAt = this.families.detectionTotal.labelNames.indexOf("camera_id");
-    for (const { labels, value } of this.families.detectionTotal.series()) {
-      const camera = labels[cameraAt] as string;
-      frames.set(camera, (frames.get(camera) ?? 0) + value);
-    }
-    const latency = new Map<string, { bounds: readonly number[]; counts: number[] }>();
-    const modelAt = this.families.detectionLatency.labelNames.indexOf("model_type");
-    for (const { labels, histogram } of this.families.detectionLatency.series()) {
-      const model = labels[modelAt] as string;
-      const merged = latency.get(model) ?? {
-        bounds: histogram.bounds,
-        counts: new Array(histogram.counts.length).fill(0),
-      };
-      histogram.counts.forEach((count, i) => {
-        merged.counts[i] = (merged.counts[i] as number) + count;
-      });
-      latency.set(model, merged);
-    }
-    let llmCalls = 0;
-    let llmFailures = 0;
-    const statusAt = this.families.llmRequests.labelNames.indexOf("status");
-    for (const { labels, value } of this.families.llmRequests.series()) {
-      llmCalls += value;
-      if (labels[statusAt] !== "success") llmFailures += value;
-    }
+    const { entities, latency, errors } = this.spec ?? {};
+    const families = this.families;
+    const calls = errors ? sumBy(scalarFamily(families, errors.metric), undefined) : new Map();
+    const ok = errors
+      ? sumBy(
+          scalarFamily(families, errors.metric),
+          undefined,
+          (labelOf) => labelOf(errors.label) === errors.ok,
+        )
+      : new Map();
     const atMs = this.now();
     this.samples.push({
       atMs,
       committed: new Map(committed.map((c) => [c.topic, c.count])),
-      frames,
-      latency,
-      llmCalls,
-      llmFailures,
+      entities: entities ? sumBy(scalarFamily(families, entities.count), entities.label) : new Map(),
+      latency: latency ? histogramsBy(histogramFamily(families, latency.metric), latency.by) : new Map(),
+      calls: calls.get("") ?? 0,
+      failures: (calls.get("") ?? 0) - (ok.get("") ?? 0),
     });
     while (this.samples.length > 2 && (this.samples[0] as Sample).atMs < atMs - KEEP_MS) this.samples.shift();
   }
@@ -119,9 +109,9 @@ export class StatusTrend {
       return {
         windowSeconds: 0,
         eventsPerSecond: {},
-        framesPerSecond: {},
+        entitiesPerSecond: {},
         p95Seconds: {},
-        llmErrorRatio: null,
+        errorRatio: null,
       };
     }
     const perSecond = (now: ReadonlyMap<string, number>, before: ReadonlyMap<string, number>) =>
@@ -129,20 +119,20 @@ export class StatusTrend {
         [...now].map(([key, count]) => [key, Math.max(0, count - (before.get(key) ?? 0)) / seconds]),
       );
     const eventsPerSecond = perSecond(last.committed, first.committed);
-    const framesPerSecond = perSecond(last.frames, first.frames);
+    const entitiesPerSecond = perSecond(last.entities, first.entities);
     const p95Seconds: Record<string, number | null> = {};
     for (const [model, { bounds, counts }] of last.latency) {
       const before = first.latency.get(model)?.counts;
       const window = counts.map((count, i) => Math.max(0, count - (before?.[i] ?? 0)));
       p95Seconds[model] = histogramQuantile(0.95, bounds, window) ?? null;
     }
-    const calls = last.llmCalls - first.llmCalls;
+    const calls = last.calls - first.calls;
     return {
       windowSeconds: seconds,
       eventsPerSecond,
-      framesPerSecond,
+      entitiesPerSecond,
       p95Seconds,
-      llmErrorRatio: calls > 0 ? (last.llmFailures - first.llmFailures) / calls : null,
+      errorRatio: calls > 0 ? (last.failures - first.failures) / calls : null,
     };
   }
 }

@@ -1,8 +1,8 @@
 import type { DeadLetter, DeadLetterSink } from "../dead-letter/dead-letter.js";
 import type { DecodeResult } from "../decode/decode-result.js";
 import type { MessageDecoder } from "../decode/message-decoder.js";
-import type { DomainEvent, EventKind } from "../events/domain-event.js";
 import type { SkipReason } from "../events/reject-reason.js";
+import type { StreamEvent } from "../events/stream-event.js";
 import type { RateLimitedLog } from "../log/rate-limited-log.js";
 import type { BatchOutcome, RecordBatch, SourceRecord } from "../source/record-batch.js";
 import type { Unavailable } from "../util/backoff.js";
@@ -17,8 +17,8 @@ export interface PipelineTelemetry {
 
 /** Collaborators of {@link createEventPipeline}. */
 export interface EventPipelineParts {
-  /** Which contract each event topic carries. */
-  readonly kinds: ReadonlyMap<string, EventKind>;
+  /** Which catalogue stream each event topic carries. */
+  readonly streams: ReadonlyMap<string, string>;
   readonly decode: MessageDecoder;
   readonly telemetry: PipelineTelemetry;
   readonly rejectLog: RateLimitedLog;
@@ -28,7 +28,7 @@ export interface EventPipelineParts {
 
 /** A decoded slice of a batch, ready to apply. */
 export interface DecodedSlice {
-  readonly events: readonly DomainEvent[];
+  readonly events: readonly StreamEvent[];
   /** Record time (epoch ms) of each event, by index. */
   readonly recordTimes: readonly number[];
   /** Records the slice covers (events, rejects and skips). */
@@ -60,7 +60,7 @@ const RECORDS_PER_SLICE = 2_000;
 const DONE: BatchOutcome = { status: "done" };
 
 interface Decoded {
-  readonly events: DomainEvent[];
+  readonly events: StreamEvent[];
   readonly recordTimes: number[];
   readonly rejects: DeadLetter[];
   readonly skips: SkipReason[];
@@ -82,7 +82,7 @@ interface Decoded {
  * rejected is lost, and nothing is counted twice.
  */
 export function createEventPipeline(parts: EventPipelineParts): EventPipeline {
-  const { kinds, telemetry, rejectLog } = parts;
+  const { streams, telemetry, rejectLog } = parts;
 
   const report = (topic: string, slice: Decoded) => {
     for (const letter of slice.rejects) {
@@ -104,13 +104,13 @@ export function createEventPipeline(parts: EventPipelineParts): EventPipeline {
 
   return {
     async process({ topic, partition, records }, target) {
-      const kind = kinds.get(topic);
-      if (kind === undefined) throw new Error(`record batch from unsubscribed topic ${topic}`);
+      const stream = streams.get(topic);
+      if (stream === undefined) throw new Error(`record batch from unsubscribed topic ${topic}`);
       for (let start = 0; start < records.length; start += RECORDS_PER_SLICE) {
         if (start > 0) await yieldToEventLoop();
         if (!target.stillCurrent()) return { status: "ignored" };
         const end = Math.min(records.length, start + RECORDS_PER_SLICE);
-        const slice = await decodeSlice(parts, kind, topic, partition, records, start, end);
+        const slice = await decodeSlice(parts, stream, topic, partition, records, start, end);
         if (!target.stillCurrent()) return { status: "ignored" };
         const unwritten =
           target.deadLetters && slice.rejects.length > 0
@@ -143,25 +143,25 @@ function held(record: SourceRecord, why: Unavailable): BatchOutcome {
 
 async function decodeSlice(
   { decode, schemas }: EventPipelineParts,
-  kind: EventKind,
+  stream: string,
   topic: string,
   partition: number,
   records: readonly SourceRecord[],
   start: number,
   end: number,
 ): Promise<Decoded> {
-  const events: DomainEvent[] = [];
+  const events: StreamEvent[] = [];
   const recordTimes: number[] = [];
   const rejects: DeadLetter[] = [];
   const skips: SkipReason[] = [];
   for (let i = start; i < end; i++) {
     const record = records[i] as SourceRecord;
-    let result: DecodeResult = decode(kind, record.value);
+    let result: DecodeResult = decode(stream, record.value);
     if (result.status === "needs_schema" && schemas) {
       const unavailable = await schemas.load(result.schemaId);
       if (unavailable)
         return { events, recordTimes, rejects, skips, decoded: i - start, stoppedBy: unavailable };
-      result = decode(kind, record.value);
+      result = decode(stream, record.value);
     }
     if (result.status === "ok") {
       events.push(result.event);

@@ -1,13 +1,17 @@
 import { readFileSync } from "node:fs";
-import { SCHEMAS_DIR } from "../decode/event-schemas.js";
-import type { EventKind } from "../events/domain-event.js";
+
+/** `schemas/` at the package root, from both `src/registry` and `dist/registry`. */
+export const SCHEMAS_DIR = new URL("../../schemas/", import.meta.url);
+
+/** The streams of the shipped catalogue, whose contracts `register-schemas` publishes. */
+export type BuiltinStream = "detection" | "llm";
 
 /** Registry-framed encodings a producer can choose. */
 export type SchemaEncoding = "avro" | "json-schema";
 
 /** One schema file of `schemas/` as it is registered. */
 export interface SchemaFile {
-  readonly kind: EventKind;
+  readonly kind: BuiltinStream;
   readonly encoding: SchemaEncoding;
   readonly version: number;
   readonly file: string;

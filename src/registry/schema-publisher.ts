@@ -1,6 +1,6 @@
 import { type SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import type { EventKind } from "../events/domain-event.js";
 import {
+  type BuiltinStream,
   readSchemaFile,
   SCHEMA_FILES,
   type SchemaEncoding,
@@ -9,7 +9,7 @@ import {
 } from "./schema-files.js";
 
 /** Topic of each event kind, whose subjects the schemas are registered under. */
-export type TopicsByKind = Readonly<Record<EventKind, string>>;
+export type TopicsByKind = Readonly<Record<BuiltinStream, string>>;
 
 /** A schema file and the id the registry gave it. */
 export interface RegisteredSchemaFile extends SchemaFile {
@@ -47,7 +47,7 @@ export class FramedEventEncoder {
   ) {}
 
   /** The id of a kind's schema in an encoding; the newest version unless one is asked for. */
-  schemaId(kind: EventKind, encoding: SchemaEncoding, version?: number): number {
+  schemaId(kind: BuiltinStream, encoding: SchemaEncoding, version?: number): number {
     const candidates = this.registered.filter(
       (file) =>
         file.kind === kind &&
@@ -61,7 +61,7 @@ export class FramedEventEncoder {
   }
 
   /** Encodes one event; resolves without a request once the schema is cached. */
-  encode(kind: EventKind, encoding: SchemaEncoding, event: object, version?: number): Promise<Buffer> {
+  encode(kind: BuiltinStream, encoding: SchemaEncoding, event: object, version?: number): Promise<Buffer> {
     return this.client.encode(this.schemaId(kind, encoding, version), event);
   }
 }

@@ -1,7 +1,6 @@
 import type { Admin, Kafka } from "kafkajs";
-import type { EventMapping } from "../aggregate/event-mappings.js";
 import { PartitionState } from "../aggregate/partition-state.js";
-import type { EventKind } from "../events/domain-event.js";
+import type { StreamModel } from "../aggregate/stream-model.js";
 import { commitPartition } from "./commit.js";
 import { fence } from "./fence.js";
 import { createPartitionProducer, transactionalId } from "./partition-producer.js";
@@ -38,7 +37,7 @@ export class DurableStore implements StateStore {
     private readonly kafka: Kafka,
     private readonly admin: Admin,
     private readonly control: ConsumerControl,
-    private readonly mappings: { readonly [K in EventKind]: EventMapping },
+    private readonly models: ReadonlyMap<string, StreamModel>,
     private readonly options: DurableStoreOptions,
     private readonly telemetry: DurableStoreTelemetry,
   ) {}
@@ -64,10 +63,15 @@ export class DurableStore implements StateStore {
     );
     if (bounds === undefined) throw new Error(`changelog ${changelog} has no partition ${task.partition}`);
     if (!current()) throw new RestoreCancelled("superseded");
-    const state = new PartitionState(task.topic, task.partition, this.mappings[task.kind], {
-      seriesLimit: this.options.seriesLimit,
-      visibility: "committed",
-    });
+    const state = new PartitionState(
+      task.topic,
+      task.partition,
+      this.models.get(task.stream) as StreamModel,
+      {
+        seriesLimit: this.options.seriesLimit,
+        visibility: "committed",
+      },
+    );
     const started = performance.now();
     if (BigInt(bounds.high) > BigInt(bounds.low)) {
       task.phase = "restoring";

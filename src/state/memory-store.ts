@@ -1,6 +1,5 @@
-import type { EventMapping } from "../aggregate/event-mappings.js";
 import { PartitionState } from "../aggregate/partition-state.js";
-import type { EventKind } from "../events/domain-event.js";
+import type { StreamModel } from "../aggregate/stream-model.js";
 import { OutcomeCounts, type PartitionTask } from "./partition-task.js";
 import type { Committed, StateStore } from "./state-store.js";
 
@@ -14,12 +13,12 @@ export class MemoryStore implements StateStore {
   readonly commitsOffsets = false;
 
   constructor(
-    private readonly mappings: { readonly [K in EventKind]: EventMapping },
+    private readonly models: ReadonlyMap<string, StreamModel>,
     private readonly seriesLimit: number,
   ) {}
 
   async open(task: PartitionTask): Promise<PartitionState> {
-    return new PartitionState(task.topic, task.partition, this.mappings[task.kind], {
+    return new PartitionState(task.topic, task.partition, this.models.get(task.stream) as StreamModel, {
       seriesLimit: this.seriesLimit,
       visibility: "live",
     });

@@ -1,7 +1,6 @@
 import type { Producer } from "kafkajs";
 import type { PartitionState } from "../aggregate/partition-state.js";
 import type { DeadLetter } from "../dead-letter/dead-letter.js";
-import type { EventKind } from "../events/domain-event.js";
 import type { RejectReason, SkipReason } from "../events/reject-reason.js";
 import { dependencyBackoff } from "../util/backoff.js";
 import type { ChangelogRestore } from "./restore.js";
@@ -60,7 +59,7 @@ export class PartitionTask {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    readonly kind: EventKind,
+    readonly stream: string,
     /** Its changelog topic (durable mode). */
     readonly changelog: string | undefined,
   ) {

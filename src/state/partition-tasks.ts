@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { PartitionState } from "../aggregate/partition-state.js";
-import type { EventKind } from "../events/domain-event.js";
 import type { EventPipeline } from "../pipeline/event-pipeline.js";
 import type { TopicPartition } from "../source/copartitioned-assigner.js";
 import type { GroupListener } from "../source/group-consumer.js";
@@ -30,8 +29,8 @@ export interface Membership {
 /** Settings of {@link PartitionTasks}. */
 export interface PartitionTasksOptions {
   readonly groupId: string;
-  /** Event topics and the kind of event each carries. */
-  readonly kinds: ReadonlyMap<string, EventKind>;
+  /** Event topics and the catalogue stream each carries. */
+  readonly streams: ReadonlyMap<string, string>;
   /** Each event topic's changelog (durable mode). */
   readonly changelogOf: ReadonlyMap<string, string>;
   readonly commitIntervalMs: number;
@@ -110,7 +109,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
   }
 
   onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void {
-    const plan = planAssignment(this.tasks, assignment, [...this.options.kinds.keys()]);
+    const plan = planAssignment(this.tasks, assignment, [...this.options.streams.keys()]);
     for (const task of plan.revoke) {
       this.tasks.delete(task.id);
       if (task.changelog) this.byChangelog.delete(`${task.changelog}:${task.partition}`);
@@ -126,7 +125,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
     this.leaseValidAtRebalance = true;
     for (const { topic, partition } of plan.open) {
       const changelog = this.options.changelogOf.get(topic);
-      const task = new PartitionTask(topic, partition, this.options.kinds.get(topic) as EventKind, changelog);
+      const task = new PartitionTask(topic, partition, this.options.streams.get(topic) as string, changelog);
       this.tasks.set(task.id, task);
       if (changelog) this.byChangelog.set(`${changelog}:${partition}`, task);
       this.holdUntilReady(task);
@@ -156,12 +155,12 @@ export class PartitionTasks implements BatchSink, GroupListener {
     this.byChangelog.get(`${topic}:${partition}`)?.restore?.advanceTo(nextOffset);
   }
 
-  /** The states `/metrics` shows for an event kind: active partitions, while the membership lease holds. */
-  shownStates(kind: EventKind): PartitionState[] {
+  /** The states `/metrics` shows for a stream: active partitions, while the membership lease holds. */
+  shownStates(stream: string): PartitionState[] {
     if (!this.membership.leaseValid()) return [];
     const shown: PartitionState[] = [];
     for (const task of this.tasks.values()) {
-      if (task.kind === kind && task.phase === "active" && task.state) shown.push(task.state);
+      if (task.stream === stream && task.phase === "active" && task.state) shown.push(task.state);
     }
     return shown.sort((a, b) => a.partition - b.partition);
   }

@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../src/config/settings.js";
-import { spawnService } from "../support/service-process.js";
+import { runCli, spawnService } from "../support/service-process.js";
 
 describe("metrics-aggregator command line", () => {
   it("--help lists every setting with its variable and default", async () => {
-    const service = spawnService({}, ["--help"]);
-    const chunks: string[] = [];
-    service.child.stdout?.removeAllListeners("data");
-    service.child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
-    expect(await service.exited).toBe(0);
+    const { code, stdout } = await runCli({}, ["--help"]);
+    expect(code).toBe(0);
     // commander wraps long lines to the terminal width
-    const help = chunks.join("").replace(/\s+/g, " ");
+    const help = stdout.replace(/\s+/g, " ");
     for (const spec of Object.values(SETTINGS)) {
       expect(help).toContain(spec.flag);
       expect(help).toContain(`env ${spec.env}`);

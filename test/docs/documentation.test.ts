@@ -4,10 +4,10 @@ import { fileURLToPath } from "node:url";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { eventFamilies } from "../../src/aggregate/event-families.js";
-import { builtinMappings } from "../../src/aggregate/event-mappings.js";
 import { REJECT_REASONS, SKIP_REASONS } from "../../src/events/reject-reason.js";
 import { RegistryMetrics } from "../../src/self-metrics/registry-metrics.js";
 import { SelfMetrics } from "../../src/self-metrics/self-metrics.js";
+import { testCatalogue } from "../support/catalogue.js";
 import { generatedDocs } from "../support/generated-docs.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -69,10 +69,7 @@ describe("documentation", () => {
   });
 
   it("documents every metric the service exports, every reject and skip reason", () => {
-    const families = eventFamilies(
-      builtinMappings({ detectionBuckets: [1], llmBuckets: [1], successRateWindowMs: 1_000 }),
-      () => [],
-    );
+    const families = eventFamilies([...testCatalogue().models.values()], () => []);
     const registry = new Registry();
     new SelfMetrics(registry, ["t"], "0");
     new RegistryMetrics(registry);

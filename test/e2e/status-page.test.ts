@@ -85,6 +85,16 @@ describe("the live status page in headless Chromium", () => {
       ["yolov8n", "48.8 ms", "4"],
     ]);
     expect(await tableRows(page, "key-table")).toEqual([["key-7", "75 %", "4"]]);
+    // Titles and label names are the shipped catalogue's `status` section.
+    expect(await page.$$eval("section h2", (h) => h.map((e) => e.textContent))).toEqual([
+      "Cameras",
+      "Detection latency per model",
+      "LLM success per API key",
+      "Invalid events",
+      "Consumer lag",
+    ]);
+    expect(await page.textContent("#camera-table th")).toBe("camera_id");
+    expect(await page.textContent("#entities-label")).toBe("cameras");
     const { detectionTopic } = aggregator.config;
     expect(await tableRows(page, "invalid-table")).toEqual([
       [detectionTopic, "invalid_json", "1"],

@@ -1,7 +1,9 @@
+import { catalogueMarkdown } from "../../src/catalogue/catalogue-markdown.js";
 import { SETTINGS } from "../../src/config/settings.js";
 import { settingsMarkdown } from "../../src/config/settings-markdown.js";
 import { PRODUCE_SETTINGS } from "../../src/produce/produce-settings.js";
 import { REGISTER_SETTINGS } from "../../src/registry/register-settings.js";
+import { testCatalogue } from "./catalogue.js";
 
 /** A part of a document generated from code, between two HTML comments. */
 export interface GeneratedPart {
@@ -25,5 +27,6 @@ export function generatedDocs(): GeneratedPart[] {
     part(docs("configuration.md"), "service settings", settingsMarkdown(SETTINGS)),
     part(docs("configuration.md"), "produce settings", settingsMarkdown(PRODUCE_SETTINGS)),
     part(docs("configuration.md"), "register-schemas settings", settingsMarkdown(REGISTER_SETTINGS)),
+    part(docs("metrics.md"), "built-in metrics", catalogueMarkdown(testCatalogue().catalogue)),
   ];
 }

@@ -1,3 +1,4 @@
+import "./process-warnings.js";
 import type { TestProject } from "vitest/node";
 import { type HarnessBroker, NoBrokerError, startHarnessBroker } from "./harness-broker.js";
 import { DEFAULT_KAFKA_IMAGE } from "./kafka-container.js";

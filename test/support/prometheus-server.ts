@@ -12,7 +12,15 @@ export interface PrometheusServer {
   readonly url: string;
   /** Instant query through the HTTP API; the `result` array. */
   query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** Exemplars of the series a selector matches over the last hour, through `query_exemplars`. */
+  exemplars(selector: string): Promise<ExemplarResult[]>;
   stop(): Promise<void>;
+}
+
+/** One series' exemplars as `/api/v1/query_exemplars` returns them. */
+export interface ExemplarResult {
+  readonly seriesLabels: Record<string, string>;
+  readonly exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
 }
 
 interface ScrapeConfig {
@@ -34,6 +42,8 @@ export async function startPrometheus(
   target: string | readonly string[],
   /** Added to every scrape job, e.g. `authorization` or `basic_auth`. */
   jobSettings: Record<string, unknown> = {},
+  /** Feature flags, e.g. `exemplar-storage`. */
+  features: readonly string[] = [],
 ): Promise<PrometheusServer> {
   const dir = await mkdtemp(join(tmpdir(), "prometheus-e2e-"));
   const config = parse(await readFile(new URL("../../prometheus.yml", import.meta.url), "utf8")) as {
@@ -72,6 +82,7 @@ export async function startPrometheus(
       `--config.file=${join(dir, "prometheus.yml")}`,
       `--storage.tsdb.path=${join(dir, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
+      ...features.map((feature) => `--enable-feature=${feature}`),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
@@ -96,6 +107,15 @@ export async function startPrometheus(
       const body = (await response.json()) as { status: string; data: { result: [] }; error?: string };
       if (body.status !== "success") throw new Error(`query ${promql} failed: ${body.error}`);
       return body.data.result;
+    },
+    async exemplars(selector) {
+      const end = Date.now() / 1000;
+      const response = await fetch(
+        `${url}/api/v1/query_exemplars?query=${encodeURIComponent(selector)}&start=${end - 3600}&end=${end + 60}`,
+      );
+      const body = (await response.json()) as { status: string; data: ExemplarResult[]; error?: string };
+      if (body.status !== "success") throw new Error(`query_exemplars ${selector} failed: ${body.error}`);
+      return body.data;
     },
     async stop() {
       child.kill("SIGTERM");

@@ -63,6 +63,20 @@ export function spawnService(env: Record<string, string>, args: string[] = []): 
   };
 }
 
+/** Runs `metrics-aggregator` with arguments (a command or a bad setting) to its end; its plain output. */
+export async function runCli(
+  env: Record<string, string>,
+  args: string[],
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const service = spawnService(env, args);
+  const chunks: string[] = [];
+  // Not the service's JSON log: the output of a command (or of --help).
+  service.child.stdout?.removeAllListeners("data");
+  service.child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
+  const code = await service.exited;
+  return { code, stdout: chunks.join(""), stderr: service.stderr() };
+}
+
 /** Topics and a group of its own for a test's service processes, and the environment that points them there. */
 export interface ServiceSetup {
   readonly detectionTopic: string;

@@ -4,7 +4,10 @@ import { writeConfluentFrame } from "../../src/decode/confluent-frame.js";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
 import type { SchemaEntry, SchemaLookup, WriterSchema } from "../../src/decode/schema-lookup.js";
 import { readSchemaFile, SCHEMA_FILES } from "../../src/registry/schema-files.js";
+import { testCatalogue } from "../support/catalogue.js";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
+
+const { contracts } = testCatalogue();
 
 const avroType = (file: string) =>
   avro.Type.forSchema(JSON.parse(readSchemaFile(SCHEMA_FILES.find((f) => f.file === file) as never)));
@@ -29,7 +32,7 @@ const lookup: SchemaLookup = {
       : { state: "unknown" };
   },
 };
-const decode = createMessageDecoder({ maxEventBytes: 1_024, maxLabelLength: 32, schemas: lookup });
+const decode = createMessageDecoder({ maxEventBytes: 1_024, maxLabelLength: 32, schemas: lookup }, contracts);
 const avroFrame = (id: number, type: avro.Type, value: object) =>
   writeConfluentFrame(id, type.toBuffer(value));
 
@@ -90,7 +93,7 @@ describe("decoding Confluent-framed events", () => {
   });
 
   it("rejects framed messages when no registry is configured", () => {
-    const plain = createMessageDecoder({ maxEventBytes: 1_024, maxLabelLength: 32 });
+    const plain = createMessageDecoder({ maxEventBytes: 1_024, maxLabelLength: 32 }, contracts);
     const result = plain("detection", avroFrame(1, detectionV1, detectionWire()));
     expect(result.status === "rejected" && result.reason).toBe("registry_not_configured");
   });

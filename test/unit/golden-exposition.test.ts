@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { eventFamilies } from "../../src/aggregate/event-families.js";
-import { builtinMappings } from "../../src/aggregate/event-mappings.js";
 import { PartitionState } from "../../src/aggregate/partition-state.js";
+import type { StreamModel } from "../../src/aggregate/stream-model.js";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
-import type { EventKind } from "../../src/events/domain-event.js";
 import { renderFamilies } from "../../src/expose/render-families.js";
+import { testCatalogue } from "../support/catalogue.js";
 import {
   GOLDEN_DETECTIONS,
   GOLDEN_LLM_CALLS,
@@ -15,21 +15,21 @@ import {
 
 const GOLDEN = new URL("../golden/", import.meta.url);
 
-/** The event families after the golden events, committed, as `/metrics` renders them in a format. */
+/**
+ * The event families after the golden events, committed, as `/metrics`
+ * renders them in a format: from the shipped catalogue with the default
+ * settings (those the golden exposition was stored with).
+ */
 async function exposition(format: "prometheus" | "openmetrics"): Promise<string> {
-  const mappings = builtinMappings({
-    detectionBuckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    llmBuckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
-    successRateWindowMs: 300_000,
-  });
-  const decode = createMessageDecoder({ maxEventBytes: 65_536, maxLabelLength: 128 });
-  const states: Record<EventKind, PartitionState[]> = { detection: [], llm: [] };
+  const { models, contracts } = testCatalogue();
+  const decode = createMessageDecoder({ maxEventBytes: 65_536, maxLabelLength: 128 }, contracts);
+  const states: Record<string, PartitionState[]> = { detection: [], llm: [] };
   for (const [kind, partitions] of [
     ["detection", GOLDEN_DETECTIONS],
     ["llm", GOLDEN_LLM_CALLS],
   ] as const) {
     partitions.forEach((values, partition) => {
-      const state = new PartitionState(kind, partition, mappings.byKind[kind], {
+      const state = new PartitionState(kind, partition, models.get(kind) as StreamModel, {
         seriesLimit: GOLDEN_SERIES_LIMIT,
         visibility: "committed",
       });
@@ -40,12 +40,12 @@ async function exposition(format: "prometheus" | "openmetrics"): Promise<string>
         state.advance(String(offset + 1), 1);
       });
       state.snapshot().publish();
-      states[kind].push(state);
+      states[kind]?.push(state);
     });
   }
   const families = eventFamilies(
-    mappings,
-    (kind) => states[kind],
+    [...models.values()],
+    (stream) => states[stream] ?? [],
     () => GOLDEN_NOW,
   );
   return await renderFamilies(families.all, format);

@@ -2,65 +2,104 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeRecord } from "../../src/aggregate/changelog-codec.js";
 import { eventFamilies } from "../../src/aggregate/event-families.js";
-import { builtinMappings } from "../../src/aggregate/event-mappings.js";
+import type { MetricDefinition } from "../../src/aggregate/metric-definition.js";
 import type { HistogramFamily, MetricFamily, ScalarFamily } from "../../src/aggregate/metric-family.js";
 import { PartitionState } from "../../src/aggregate/partition-state.js";
 import type { Visibility } from "../../src/aggregate/series-table.js";
-import type { DetectionEvent, DomainEvent, LlmEvent } from "../../src/events/domain-event.js";
+import { compileStreamModel, type StreamModel } from "../../src/aggregate/stream-model.js";
+import { createMessageDecoder } from "../../src/decode/message-decoder.js";
+import type { StreamEvent } from "../../src/events/stream-event.js";
+import { testCatalogue } from "../support/catalogue.js";
 
 const NOW = 1_800_000_000_000;
 
-function detection(overrides: Partial<DetectionEvent> = {}): DetectionEvent {
-  return {
-    kind: "detection",
-    eventId: "e",
-    timeMs: NOW,
-    cameraId: "1",
-    modelType: "yolov8n",
-    latencySeconds: 0.05,
-    numObjects: 2,
-    numGroups: 1,
-    ...overrides,
-  };
+/** The shipped catalogue with small buckets and a one-minute success window. */
+const shipped = testCatalogue({
+  DETECTION_LATENCY_BUCKETS: "0.01,0.1,1",
+  LLM_LATENCY_BUCKETS: "1,10",
+  SUCCESS_RATE_WINDOW: "60s",
+});
+const models = shipped.models as ReadonlyMap<"detection" | "llm", StreamModel>;
+const decode = createMessageDecoder({ maxEventBytes: 65_536, maxLabelLength: 128 }, shipped.contracts);
+
+type Stream = "detection" | "llm";
+interface Tagged {
+  readonly stream: Stream;
+  readonly event: StreamEvent;
 }
 
-function llm(overrides: Partial<LlmEvent> = {}): LlmEvent {
-  return {
-    kind: "llm",
-    eventId: "l",
-    timeMs: NOW,
+/** An event of a stream, decoded from its wire form as the service decodes it. */
+function event(stream: Stream, wire: Record<string, unknown>): Tagged {
+  const result = decode(stream, Buffer.from(JSON.stringify(wire)));
+  if (result.status !== "ok") throw new Error(`test event did not decode: ${JSON.stringify(result)}`);
+  return { stream, event: result.event };
+}
+
+interface DetectionFields {
+  cameraId: string;
+  modelType: string;
+  latencySeconds: number;
+  numObjects: number;
+  numGroups: number;
+  timeMs: number;
+}
+
+function detection(o: Partial<DetectionFields> = {}): Tagged {
+  return event("detection", {
+    event_id: "e",
+    timestamp: o.timeMs ?? NOW,
+    camera_id: o.cameraId ?? "1",
+    model_type: o.modelType ?? "yolov8n",
+    latency_seconds: o.latencySeconds ?? 0.05,
+    num_objects: o.numObjects ?? 2,
+    num_groups: o.numGroups ?? 1,
+  });
+}
+
+interface LlmFields {
+  keyId: string;
+  status: "success" | "error" | "timeout" | "rate_limited";
+  latencySeconds: number;
+  promptTokens: number;
+  completionTokens: number;
+  timeMs: number;
+}
+
+function llm(o: Partial<LlmFields> = {}): Tagged {
+  return event("llm", {
+    event_id: "l",
+    timestamp: o.timeMs ?? NOW,
     provider: "openai",
     model: "gpt",
-    keyId: "key-1",
-    status: "success",
-    latencySeconds: 1,
-    promptTokens: 10,
-    completionTokens: 2,
-    cameraId: undefined,
-    ...overrides,
-  };
+    key_id: o.keyId ?? "key-1",
+    status: o.status ?? "success",
+    latency_seconds: o.latencySeconds ?? 1,
+    prompt_tokens: o.promptTokens ?? 10,
+    completion_tokens: o.completionTokens ?? 2,
+  });
 }
 
-const mappings = builtinMappings({
-  detectionBuckets: [0.01, 0.1, 1],
-  llmBuckets: [1, 10],
-  successRateWindowMs: 60_000,
-});
+const newState = (
+  stream: Stream,
+  visibility: Visibility = "committed",
+  seriesLimit = 10,
+  model?: StreamModel,
+) => new PartitionState(stream, 0, model ?? (models.get(stream) as StreamModel), { seriesLimit, visibility });
 
 /** A detection and an LLM partition (both partition 0), their families, and a clock for the window. */
 function world(visibility: Visibility = "live", seriesLimit = 10) {
   const clock = { now: NOW };
   const states = {
-    detection: new PartitionState("d", 0, mappings.byKind.detection, { seriesLimit, visibility }),
-    llm: new PartitionState("l", 0, mappings.byKind.llm, { seriesLimit, visibility }),
+    detection: newState("detection", visibility, seriesLimit),
+    llm: newState("llm", visibility, seriesLimit),
   };
   const families = eventFamilies(
-    mappings,
-    (kind) => [states[kind]],
+    [...models.values()],
+    (stream) => [states[stream as Stream]],
     () => clock.now,
   );
-  const apply = (events: DomainEvent[], recordTimeMs = NOW) => {
-    for (const event of events) states[event.kind].apply(event, recordTimeMs);
+  const apply = (events: Tagged[], recordTimeMs = NOW) => {
+    for (const { stream, event } of events) states[stream].apply(event, recordTimeMs);
   };
   return { clock, states, families, apply };
 }
@@ -236,8 +275,8 @@ describe("PartitionState and the event families", () => {
     expect(Object.keys(scalar(families.all, "detection_total"))).toEqual(["a/yolov8n/0"]);
     const snapshot = states.detection.snapshot();
     expect(snapshot.records.filter((r) => r.value === null).map((r) => r.key)).toEqual([
-      `["${mappings.tables.detections.key}","a","yolov8n"]`,
-      `["${mappings.tables.cameras.key}","a"]`,
+      '["detection/camera_id,model_type","a","yolov8n"]',
+      '["detection/camera_id","a"]',
     ]);
     snapshot.publish();
     expect(Object.keys(scalar(families.all, "detection_total"))).toEqual(["b/yolov8n/0"]);
@@ -247,25 +286,22 @@ describe("PartitionState and the event families", () => {
 /** Replays snapshot records into a new state, as a restore does. */
 function restoreFrom(
   records: readonly { key: string; value: Buffer | null }[],
-  kind: "detection" | "llm",
+  stream: Stream,
   limit = 10,
-  from = mappings,
+  model?: StreamModel,
 ) {
-  const state = new PartitionState("x", 0, from.byKind[kind], {
-    seriesLimit: limit,
-    visibility: "committed",
-  });
+  const state = newState(stream, "committed", limit, model);
   for (const record of records) state.restoreRecord(record.key, decodeRecord(record.key, record.value));
   state.finishRestore();
   return state;
 }
 
 /** Every family's series as plain data, for one partition's state (series order is not part of the state). */
-function exposition(state: PartitionState, kind: "detection" | "llm", now = NOW) {
+function exposition(state: PartitionState, stream: Stream, now = NOW, model?: StreamModel) {
   const byLabels = (a: unknown[], b: unknown[]) => JSON.stringify(a[0]).localeCompare(JSON.stringify(b[0]));
   return eventFamilies(
-    mappings,
-    (k) => (k === kind ? [state] : []),
+    [model ?? (models.get(stream) as StreamModel)],
+    (s) => (s === stream ? [state] : []),
     () => now,
   ).all.map((f) => [
     f.name,
@@ -277,7 +313,7 @@ function exposition(state: PartitionState, kind: "detection" | "llm", now = NOW)
 }
 
 describe("restore", () => {
-  const arbitraryEvent: fc.Arbitrary<DomainEvent> = fc.oneof(
+  const arbitraryEvent: fc.Arbitrary<Tagged> = fc.oneof(
     fc
       .record({
         cameraId: fc.constantFrom("1", "2", "3", "4", "5", "6"),
@@ -312,15 +348,12 @@ describe("restore", () => {
         fc.integer({ min: 1, max: 6 }),
         (steps, limit) => {
           for (const kind of ["detection", "llm"] as const) {
-            const state = new PartitionState("x", 0, mappings.byKind[kind], {
-              seriesLimit: limit,
-              visibility: "committed",
-            });
+            const state = newState(kind, "committed", limit);
             const log: { key: string; value: Buffer | null }[] = [];
             let offset = 0;
             for (const [event, recordDelay, commit] of steps) {
-              if (event.kind !== kind) continue;
-              state.apply(event, NOW + recordDelay);
+              if (event.stream !== kind) continue;
+              state.apply(event.event, NOW + recordDelay);
               state.advance(String(++offset), 1);
               if (recordDelay % 7 === 0) state.expire(30_000);
               if (commit) {
@@ -340,15 +373,12 @@ describe("restore", () => {
   });
 
   it("admits the same label sets after a restore: the overflow entry and its count are state", () => {
-    const state = new PartitionState("x", 0, mappings.byKind.detection, {
-      seriesLimit: 2,
-      visibility: "committed",
-    });
-    for (const cameraId of ["1", "2", "3"]) state.apply(detection({ cameraId }), NOW);
+    const state = newState("detection", "committed", 2);
+    for (const cameraId of ["1", "2", "3"]) state.apply(detection({ cameraId }).event, NOW);
     state.advance("3", 3);
     const restored = restoreFrom(state.snapshot().records, "detection", 2);
-    restored.apply(detection({ cameraId: "4" }), NOW);
-    restored.apply(detection({ cameraId: "1" }), NOW);
+    restored.apply(detection({ cameraId: "4" }).event, NOW);
+    restored.apply(detection({ cameraId: "1" }).event, NOW);
     restored.advance("5", 2);
     restored.snapshot().publish();
     const frames = exposition(restored, "detection")[0]?.[1] as [string[], number][];
@@ -360,24 +390,68 @@ describe("restore", () => {
     expect(restored.tables[0]?.shownOverflowed).toBe(2);
   });
 
-  it("drops state written with another layout (changed buckets) and removes it at the next commit", () => {
-    const old = builtinMappings({ detectionBuckets: [1, 2], llmBuckets: [1], successRateWindowMs: 60_000 });
-    const before = new PartitionState("x", 0, old.byKind.detection, {
-      seriesLimit: 10,
-      visibility: "committed",
-    });
-    before.apply(detection(), NOW);
+  it("keeps every column whose metric did not change when the catalogue does, and writes the entries again in the new layout", () => {
+    const before = newState("detection");
+    before.apply(detection({ latencySeconds: 0.5, numObjects: 3 }).event, NOW);
     before.advance("1", 1);
-    const restored = restoreFrom(before.snapshot().records, "detection");
+    const log = [...before.snapshot().records];
+    // The next release: new latency buckets, detection_groups_total removed, a metric added to the same labels.
+    const definitions = (models.get("detection") as StreamModel).metrics.map((m) => m.definition);
+    const changed: MetricDefinition[] = [
+      ...definitions
+        .filter((d) => d.name !== "detection_groups_total")
+        .map((d) => (d.name === "detection_latency_seconds" ? { ...d, buckets: [1, 2] } : d)),
+      { ...(definitions[0] as MetricDefinition), name: "detection_frames_total" },
+    ];
+    const next = compileStreamModel("detection", shipped.contracts[0]?.labelFields ?? [], changed);
+    const restored = restoreFrom(log, "detection", 10, next);
     expect(restored.nextOffset).toBe("1");
-    expect(exposition(restored, "detection")[0]?.[1]).toEqual([]);
-    // The camera table's layout did not change: its state is kept.
-    expect(exposition(restored, "detection")[4]?.[1]).toEqual([[["1", "0"], NOW / 1000]]);
+    expect(Object.fromEntries(exposition(restored, "detection", NOW, next))).toEqual({
+      detection_total: [[["1", "yolov8n", "0"], 1]],
+      detection_latency_seconds: [[["1", "yolov8n", "0"], [0, 0, 0], 0, 0]],
+      detection_objects_total: [[["1", "yolov8n", "0"], 3]],
+      camera_last_event_timestamp_seconds: [[["1", "0"], NOW / 1000]],
+      detection_frames_total: [[["1", "yolov8n", "0"], 0]],
+      aggregator_series_overflow_total: expect.any(Array),
+    });
     expect(restored.unchanged).toBe(false);
+    const rewrite = restored.snapshot().records;
+    expect(rewrite.filter((r) => r.value === null)).toEqual([]);
+    expect(rewrite.map((r) => r.key)).toEqual([
+      `@layout:${next.tables[0]?.layoutId}`,
+      '["detection/camera_id,model_type","1","yolov8n"]',
+      "@partition",
+    ]);
+    // Read back once more, from the whole log: the rewritten entry wins, in the new layout.
+    const again = restoreFrom([...log, ...rewrite], "detection", 10, next);
+    expect(exposition(again, "detection", NOW, next)).toEqual(exposition(restored, "detection", NOW, next));
+    expect(again.unchanged).toBe(true);
+  });
+
+  it("reads an entry that comes before its layout in the log (compaction keeps order, not position)", () => {
+    const before = newState("detection");
+    before.apply(detection().event, NOW);
+    before.advance("1", 1);
+    const [layout, ...rest] = before.snapshot().records.filter((r) => r.key !== "@partition");
+    const restored = restoreFrom([...rest, layout as { key: string; value: Buffer | null }], "detection");
+    expect(exposition(restored, "detection")[0]?.[1]).toEqual([[["1", "yolov8n", "0"], 1]]);
+  });
+
+  it("removes entries of a table the catalogue no longer has at the next commit", () => {
+    const before = newState("detection");
+    before.apply(detection().event, NOW);
+    before.advance("1", 1);
+    const definitions = (models.get("detection") as StreamModel).metrics.map((m) => m.definition);
+    const withoutCameras = compileStreamModel(
+      "detection",
+      shipped.contracts[0]?.labelFields ?? [],
+      definitions.filter((d) => d.name !== "camera_last_event_timestamp_seconds"),
+    );
+    const restored = restoreFrom(before.snapshot().records, "detection", 10, withoutCameras);
     const tombstones = restored
       .snapshot()
       .records.filter((r) => r.value === null)
       .map((r) => r.key);
-    expect(tombstones).toEqual([`["${old.tables.detections.key}","1","yolov8n"]`]);
+    expect(tombstones).toEqual(['["detection/camera_id","1"]']);
   });
 });

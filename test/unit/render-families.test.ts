@@ -63,6 +63,64 @@ describe("renderFamilies", () => {
     ]);
   });
 
+  it("carries exemplars in OpenMetrics only: per bucket, per counter series, none past 128 characters", async () => {
+    const at = Date.parse("2026-11-27T12:00:00.250Z");
+    const withExemplars: MetricFamily[] = [
+      {
+        type: "histogram",
+        name: "frame_seconds",
+        help: "Frames.",
+        labelNames: ["camera"],
+        exemplarLabel: "trace_id",
+        series: () => [
+          {
+            labels: ["1"],
+            histogram: {
+              bounds: [0.1, 1],
+              counts: new Float64Array([2, 0, 1]),
+              sum: 3.1,
+              count: 3,
+              exemplars: [
+                { id: "a1", value: 0.05, timeMs: at },
+                undefined,
+                { id: 'b"2', value: 3, timeMs: at },
+              ],
+            },
+          },
+        ],
+      },
+      {
+        type: "counter",
+        name: "tracks_total",
+        help: "Tracks.",
+        labelNames: ["zone"],
+        exemplarLabel: "frame_id",
+        series: () => [
+          { labels: ["n"], value: 4, exemplar: { id: "f-9", value: 1, timeMs: at } },
+          { labels: ["s"], value: 1, exemplar: { id: "x".repeat(121), value: 1, timeMs: at } },
+          { labels: ["w"], value: 0 },
+        ],
+      },
+    ];
+    expect((await renderFamilies(withExemplars, "openmetrics")).split("\n")).toEqual([
+      "# HELP frame_seconds Frames.",
+      "# TYPE frame_seconds histogram",
+      'frame_seconds_bucket{camera="1",le="0.1"} 2 # {trace_id="a1"} 0.05 1795780800.250',
+      'frame_seconds_bucket{camera="1",le="1"} 2',
+      'frame_seconds_bucket{camera="1",le="+Inf"} 3 # {trace_id="b\\"2"} 3 1795780800.250',
+      'frame_seconds_sum{camera="1"} 3.1',
+      'frame_seconds_count{camera="1"} 3',
+      "# HELP tracks Tracks.",
+      "# TYPE tracks counter",
+      'tracks_total{zone="n"} 4 # {frame_id="f-9"} 1 1795780800.250',
+      'tracks_total{zone="s"} 1',
+      'tracks_total{zone="w"} 0',
+      "",
+    ]);
+    expect(await renderFamilies(withExemplars, "prometheus")).not.toContain("#  {");
+    expect(await renderFamilies(withExemplars, "prometheus")).not.toContain("trace_id");
+  });
+
   it("yields to the event loop between slices of series", async () => {
     const many: MetricFamily = {
       type: "counter",
