@@ -6,6 +6,7 @@
  *
  * usage: kafkajs-raw-consumer.ts BROKERS GROUP EXPECTED TOPIC...
  */
+import "../test/support/process-warnings.js";
 import { Kafka, logLevel } from "kafkajs";
 
 const [brokers = "", group = "", expected = "0", ...topics] = process.argv.slice(2);

@@ -5,6 +5,7 @@
  *
  * usage: naive-consumer.ts BROKERS GROUP EXPECTED TOPIC...
  */
+import "../test/support/process-warnings.js";
 import { Kafka, logLevel } from "kafkajs";
 import { Counter, Histogram, Registry } from "prom-client";
 

@@ -9,6 +9,7 @@
  * (the git revision of the previous release, built beside this one and run
  * in the same runs; empty: skipped).
  */
+import "../test/support/process-warnings.js";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";

@@ -39,7 +39,6 @@ export function createMessageDecoder(
   options: MessageDecoderOptions,
   contracts: readonly StreamContract[],
 ): MessageDecoder {
-  // One ajv instance per contract: two streams' schemas may share an `$id`.
   const byStream = new Map(
     contracts.map((contract) => [contract.stream, { contract, validate: createEventValidator(contract) }]),
   );

@@ -47,30 +47,36 @@ export function violationOf(errors: readonly ErrorObject[], timeField = "timesta
   return { reason: KEYWORD_REASONS[chosen.keyword] ?? "invalid_value", detail };
 }
 
-/**
- * Compiles a stream's contract once. `verbose` keeps the offending value on
- * the error (only on the error path) to tell non-finite numbers (`1e999`
- * parses to Infinity) from wrong types.
- */
+/** A stream's validator: its contract, compiled once, and its reasons. */
 export function createEventValidator(contract: StreamContract): EventValidator {
-  const validate = compileContract(contract.jsonSchema, { verbose: true });
+  const validate = compileContract(contract.jsonSchema);
   const timeField = contract.timeField;
   return (value) => (validate(value) ? undefined : violationOf(validate.errors ?? [], timeField));
 }
 
-/** Compiles one contract as the decoder runs it; throws on a schema ajv cannot compile. */
-export function compileContract(
-  jsonSchema: object,
-  options: { verbose: boolean } = { verbose: false },
-): ValidateFunction {
-  // Not strict about the schema (a user's may carry formats and keywords ajv does not know: ignored,
-  // silently), strict about numbers: 1e999 parses to Infinity, which no number field accepts.
-  return new Ajv({
-    allErrors: false,
-    verbose: options.verbose,
-    strict: false,
-    strictNumbers: true,
-    allowUnionTypes: true,
-    logger: false,
-  }).compile(jsonSchema);
+/**
+ * Compiles a contract as the decoder runs it, once per schema; throws on a
+ * schema ajv cannot compile. One ajv per contract: two streams' schemas may
+ * share an `$id`.
+ */
+export function compileContract(jsonSchema: object): ValidateFunction {
+  let validate = compiled.get(jsonSchema);
+  if (validate === undefined) {
+    // Not strict about the schema (a user's may carry formats and keywords ajv does not know: ignored,
+    // silently), strict about numbers: 1e999 parses to Infinity, which no number field accepts.
+    // `verbose` keeps the offending value on an error, to tell non-finite numbers from wrong types.
+    validate = new Ajv({
+      allErrors: false,
+      verbose: true,
+      strict: false,
+      strictNumbers: true,
+      allowUnionTypes: true,
+      logger: false,
+    }).compile(jsonSchema);
+    compiled.set(jsonSchema, validate);
+  }
+  return validate;
 }
+
+/** Validators by schema: the catalogue's check at start and the decoder share one compile. */
+const compiled = new WeakMap<object, ValidateFunction>();
