@@ -15,6 +15,7 @@ import { loadConfig, loadSettings, redactSecrets } from "./config/load-config.js
 import { CATALOGUE_SETTINGS, type Config, SETTINGS } from "./config/settings.js";
 import { DeadLetterProducer } from "./dead-letter/dead-letter-producer.js";
 import { createMessageDecoder } from "./decode/message-decoder.js";
+import { EventExposition } from "./expose/event-exposition.js";
 import type { ReadinessCheck } from "./expose/health-routes.js";
 import { createHttpApp } from "./expose/http-app.js";
 import { type HttpServer, startHttpServer } from "./expose/http-server.js";
@@ -163,14 +164,15 @@ export async function startAggregator(
       groupId: config.groupId,
       streams,
       changelogOf,
-      commitIntervalMs: durable ? config.stateCommitInterval : 1_000,
+      commitIntervalMs: durable ? config.stateCommitInterval : MEMORY_PUBLISH_INTERVAL_MS,
       seriesTtlMs: config.seriesTtl,
+      afterPublish: () => exposition.refresh(),
     },
     store,
     control,
     membership,
     pipeline,
-    { deadLetters, outbox: durable && config.deadLetterTopic !== undefined, live: !durable },
+    { deadLetters, outbox: durable && config.deadLetterTopic !== undefined },
     selfMetrics,
     stateLogger,
     brokerErrors,
@@ -201,6 +203,8 @@ export async function startAggregator(
   consumer = groupConsumer;
 
   const families = eventFamilies([...models.values()], (stream) => partitionTasks.shownStates(stream));
+  const exposition = new EventExposition(() => families.all);
+
   const readiness: ReadinessCheck[] = [
     { name: "kafka", status: () => groupConsumer.currentStatus() },
     { name: "state", status: () => partitionTasks.status() },
@@ -210,7 +214,7 @@ export async function startAggregator(
   const trend = new StatusTrend(catalogue.status, families, () => selfMetrics.statusCounts());
   const app = createHttpApp({
     credentials: scrapeCredentials(config),
-    render: createMetricsRenderer(() => families.all, registry),
+    render: createMetricsRenderer(exposition, registry),
     readiness,
     status: async () =>
       statusSnapshot(
@@ -261,6 +265,13 @@ export async function startAggregator(
     },
   };
 }
+
+/**
+ * How often memory mode shows what was applied: often enough that `/metrics`
+ * lags by a fraction of a second, seldom enough that the text of a series is
+ * made once for many scrapes and events.
+ */
+const MEMORY_PUBLISH_INTERVAL_MS = 100;
 
 /** Broker-side limit of one transaction; commits take milliseconds, so only a stuck one gets near it. */
 const TRANSACTION_TIMEOUT_MS = 60_000;

@@ -4,7 +4,15 @@ import type { Exemplar } from "./exemplar.js";
 import type { HistogramColumn } from "./histogram-column.js";
 import type { LastColumn } from "./last-column.js";
 import type { MaxColumn } from "./max-column.js";
-import type { HistogramFamily, MetricFamily, ScalarFamily, ScalarSeries } from "./metric-family.js";
+import type {
+  ByEntry,
+  FamilyPart,
+  HistogramFamily,
+  HistogramSeries,
+  MetricFamily,
+  ScalarFamily,
+  ScalarSeries,
+} from "./metric-family.js";
 import type { PartitionState } from "./partition-state.js";
 import type { SeriesEntry } from "./series-table.js";
 import type { MetricPlacement, StreamModel } from "./stream-model.js";
@@ -22,8 +30,42 @@ export interface EventFamilies {
   byName(name: string): MetricFamily | undefined;
 }
 
-function* shownEntries(states: ShownStates, metric: MetricPlacement): Iterable<SeriesEntry> {
-  for (const state of states(metric.stream)) yield* state.table(metric.table).shown();
+/** A metric's series, partition by partition and entry by entry; `series()` reads them all. */
+function byEntry<S>(
+  states: ShownStates,
+  metric: MetricPlacement,
+  seriesOf: (entry: SeriesEntry) => Iterable<S>,
+): ByEntry<S> & { series(): Iterable<S> } {
+  function* parts(): Iterable<FamilyPart> {
+    for (const state of states(metric.stream)) {
+      const table = state.table(metric.table);
+      yield {
+        source: table,
+        get version() {
+          return table.shownVersion;
+        },
+        entries: table.shown(),
+        changedSince: (version) => table.changedSince(version),
+      };
+    }
+  }
+  return {
+    parts,
+    seriesOf,
+    *series() {
+      for (const part of parts()) for (const entry of part.entries) yield* seriesOf(entry);
+    },
+  };
+}
+
+/** What every family says of its metric. */
+function named(metric: MetricPlacement, labelNames: readonly string[]) {
+  return { name: metric.definition.name, help: metric.definition.help, labelNames };
+}
+
+/** A family's series, read whole (`series`) and entry by entry (`byEntry`). */
+function viewed<S>(view: ByEntry<S> & { series(): Iterable<S> }) {
+  return { series: view.series, byEntry: view };
 }
 
 /**
@@ -47,105 +89,116 @@ function slotLabels(
   };
 }
 
-function counter(states: ShownStates, metric: MetricPlacement<CounterColumn>): ScalarFamily {
+function counter(
+  states: ShownStates,
+  metric: MetricPlacement<CounterColumn>,
+  labelNames: readonly string[],
+): ScalarFamily {
   const { definition, at, exemplarAt } = metric;
   const split = definition.split;
   const labelsOf = split ? slotLabels(split.values, split.at) : undefined;
-  const own = [...definition.labels];
-  if (split) own.splice(split.at, 0, split.label);
+  const view = byEntry<ScalarSeries>(states, metric, function* (entry) {
+    const exemplars = entry.shownExemplars;
+    if (labelsOf === undefined) {
+      yield { labels: entry.labels, value: entry.shown[at] as number, exemplar: exemplars?.[exemplarAt] };
+      return;
+    }
+    const labels = labelsOf(entry);
+    for (let i = 0; i < labels.length; i++) {
+      yield {
+        labels: labels[i] as readonly string[],
+        value: entry.shown[at + i] as number,
+        exemplar: exemplars?.[exemplarAt + i],
+      };
+    }
+  });
   return {
     type: "counter",
-    name: definition.name,
-    help: definition.help,
-    labelNames: [...own, PARTITION_LABEL],
+    ...named(metric, labelNames),
     exemplarLabel: definition.exemplar,
-    *series() {
-      for (const entry of shownEntries(states, metric)) {
-        const exemplars = entry.shownExemplars;
-        if (labelsOf === undefined) {
-          yield { labels: entry.labels, value: entry.shown[at] as number, exemplar: exemplars?.[exemplarAt] };
-          continue;
-        }
-        const labels = labelsOf(entry);
-        for (let i = 0; i < labels.length; i++) {
-          yield {
-            labels: labels[i] as readonly string[],
-            value: entry.shown[at + i] as number,
-            exemplar: exemplars?.[exemplarAt + i],
-          };
-        }
-      }
-    },
+    ...viewed(view),
   };
 }
 
-function histogram(states: ShownStates, metric: MetricPlacement<HistogramColumn>): HistogramFamily {
+function histogram(
+  states: ShownStates,
+  metric: MetricPlacement<HistogramColumn>,
+  labelNames: readonly string[],
+): HistogramFamily {
   const { definition, column, at, exemplarAt } = metric;
   const buckets = column.bounds.length + 1;
+  const view = byEntry<HistogramSeries>(states, metric, function* (entry) {
+    const reading = column.reading(entry.shown, at);
+    const exemplars = entry.shownExemplars;
+    yield {
+      labels: entry.labels,
+      histogram: exemplars
+        ? {
+            ...reading,
+            exemplars: exemplars.slice(exemplarAt, exemplarAt + buckets) as (Exemplar | undefined)[],
+          }
+        : reading,
+    };
+  });
   return {
     type: "histogram",
-    name: definition.name,
-    help: definition.help,
-    labelNames: [...definition.labels, PARTITION_LABEL],
+    ...named(metric, labelNames),
     exemplarLabel: definition.exemplar,
-    *series() {
-      for (const entry of shownEntries(states, metric)) {
-        const reading = column.reading(entry.shown, at);
-        const exemplars = entry.shownExemplars;
-        yield {
-          labels: entry.labels,
-          histogram: exemplars
-            ? {
-                ...reading,
-                exemplars: exemplars.slice(exemplarAt, exemplarAt + buckets) as (Exemplar | undefined)[],
-              }
-            : reading,
-        };
-      }
-    },
+    ...viewed(view),
   };
 }
 
+/** A gauge; `timeless` false when its value changes with the clock alone (no cache may keep it). */
 function gauge(
   states: ShownStates,
   metric: MetricPlacement,
+  labelNames: readonly string[],
   read: (values: Float64Array, at: number) => number | undefined,
+  timeless: boolean,
 ): ScalarFamily {
-  const { definition, at } = metric;
-  return {
-    type: "gauge",
-    name: definition.name,
-    help: definition.help,
-    labelNames: [...definition.labels, PARTITION_LABEL],
-    *series() {
-      for (const entry of shownEntries(states, metric)) {
-        const value = read(entry.shown, at);
-        if (value !== undefined) yield { labels: entry.labels, value };
-      }
-    },
-  };
+  const { at } = metric;
+  const view = byEntry<ScalarSeries>(states, metric, function* (entry) {
+    const value = read(entry.shown, at);
+    if (value !== undefined) yield { labels: entry.labels, value };
+  });
+  return timeless
+    ? { type: "gauge", ...named(metric, labelNames), ...viewed(view) }
+    : { type: "gauge", ...named(metric, labelNames), series: view.series };
 }
 
-function family(states: ShownStates, metric: MetricPlacement, now: () => number): MetricFamily {
+function family(
+  states: ShownStates,
+  metric: MetricPlacement,
+  labelNames: readonly string[],
+  now: () => number,
+): MetricFamily {
   switch (metric.definition.type) {
     case "counter":
-      return counter(states, metric as MetricPlacement<CounterColumn>);
+      return counter(states, metric as MetricPlacement<CounterColumn>, labelNames);
     case "histogram":
-      return histogram(states, metric as MetricPlacement<HistogramColumn>);
+      return histogram(states, metric as MetricPlacement<HistogramColumn>, labelNames);
     case "gauge": {
       const column = metric.column as MaxColumn | LastColumn;
-      return gauge(states, metric, (values, at) => column.read(values, at));
+      return gauge(states, metric, labelNames, (values, at) => column.read(values, at), true);
     }
     case "ratio": {
       const column = metric.column as WindowColumn;
-      return gauge(states, metric, (values, at) => column.ratio(values, at, now()));
+      return gauge(states, metric, labelNames, (values, at) => column.ratio(values, at, now()), false);
     }
   }
 }
 
+/** A metric's label names as exposed: its own, the split label where it goes, the partition last. */
+function labelNamesOf(metric: MetricPlacement): string[] {
+  const names = [...metric.definition.labels];
+  const split = metric.definition.split;
+  if (split) names.splice(split.at, 0, split.label);
+  return [...names, PARTITION_LABEL];
+}
+
 /**
  * The families `/metrics` serves from event state, one per catalogue metric
- * and in its order, read at scrape time from the committed state of the
+ * and in its order, read at scrape time from the published state of the
  * partitions this replica owns; then the overflow counts of each.
  */
 export function eventFamilies(
@@ -154,7 +207,15 @@ export function eventFamilies(
   now: () => number = Date.now,
 ): EventFamilies {
   const metrics = models.flatMap((model) => model.metrics) as MetricPlacement<Column>[];
-  const families = metrics.map((metric) => family(states, metric, now));
+  // One array per distinct list of label names: the renderer caches label text by the arrays' identity.
+  const labelNameLists = new Map<string, string[]>();
+  const families = metrics.map((metric) => {
+    const names = labelNamesOf(metric);
+    const key = names.join(",");
+    const shared = labelNameLists.get(key) ?? names;
+    labelNameLists.set(key, shared);
+    return family(states, metric, shared, now);
+  });
   const byName = new Map(families.map((f) => [f.name, f]));
   const overflow: ScalarFamily = {
     type: "counter",

@@ -8,7 +8,7 @@ import {
   layoutRecord,
   PARTITION_KEY,
 } from "./changelog-codec.js";
-import { SeriesTable, type Visibility } from "./series-table.js";
+import { SeriesTable } from "./series-table.js";
 import type { StreamModel } from "./stream-model.js";
 import type { ColumnLayout, TableDefinition } from "./table-definition.js";
 
@@ -16,7 +16,6 @@ import type { ColumnLayout, TableDefinition } from "./table-definition.js";
 export interface PartitionStateOptions {
   /** Label sets per table and partition before new ones fold into `__overflow__`. */
   readonly seriesLimit: number;
-  readonly visibility: Visibility;
 }
 
 /** The changes since the last snapshot, and how to show them once they are durable. */
@@ -62,7 +61,7 @@ export class PartitionState {
     options: PartitionStateOptions,
   ) {
     this.tables = model.tables.map(
-      (definition) => new SeriesTable(definition, partition, options.seriesLimit, options.visibility),
+      (definition) => new SeriesTable(definition, partition, options.seriesLimit),
     );
     this.tablesByKey = new Map(this.tables.map((table) => [table.definition.key, table]));
   }

@@ -7,6 +7,9 @@ export const OVERFLOW_LABEL = "__overflow__";
 /** Lookup key of the overflow entry: a control character no label value keeps. */
 const OVERFLOW_KEY = "\u0001";
 
+/** Publishes whose changed entries a table remembers, for readers a few publishes behind. */
+const HISTORY_PUBLISHES = 32;
+
 /** Separator of label values in lookup keys (label values never hold control characters). */
 export const LABEL_SEPARATOR = "\u0000";
 
@@ -36,13 +39,6 @@ export interface TableChange {
   readonly values: Float64Array | null;
 }
 
-/** How a table's state reaches `/metrics`. */
-export type Visibility =
-  /** Every change shows at once (memory mode). */
-  | "live"
-  /** Changes show when the commit that made them durable succeeds (durable mode). */
-  | "committed";
-
 /**
  * The entries of one table in one partition, by label set, with a
  * cardinality cap: once `limit` label sets exist, events of new label sets
@@ -50,13 +46,15 @@ export type Visibility =
  * Which label sets were admitted is itself state: it is written to the
  * changelog with the entries, so a restore admits exactly the same ones.
  *
- * With `committed` visibility the table keeps two views: the working entries
- * that events update, and the visible ones `/metrics` reads, which move only
- * when a snapshot of the working state is published after its commit.
+ * The table keeps two views: the working entries that events update, and the
+ * shown ones `/metrics` reads, which move only when a snapshot of the working
+ * state is published (after its commit in durable mode, every few hundred
+ * milliseconds in memory mode). Between two publishes what `/metrics` shows
+ * does not change, so its text can be made once and served many times.
  */
 export class SeriesTable {
   private readonly working = new Map<string, SeriesEntry>();
-  private readonly visible: Map<string, SeriesEntry>;
+  private readonly visible = new Map<string, SeriesEntry>();
   private overflowEntry: SeriesEntry | undefined;
   private visibleOverflow: SeriesEntry | undefined;
   /** Events folded into the overflow entry. */
@@ -65,17 +63,19 @@ export class SeriesTable {
   private dirtyEntries: SeriesEntry[] = [];
   /** Entries removed since the last snapshot, by lookup key. */
   private removals = new Map<string, SeriesEntry>();
-  private readonly live: boolean;
   private readonly partitionLabel: string;
+  /** Counts the publishes that changed what the table shows: readers cache what they made of it by it. */
+  shownVersion = 0;
+  /** The last version at which shown entries came or went (not only changed). */
+  private layoutVersion = 0;
+  /** The entries each recent publish changed, oldest first, by the version it made. */
+  private readonly history: { readonly version: number; readonly entries: readonly SeriesEntry[] }[] = [];
 
   constructor(
     readonly definition: TableDefinition,
     partition: number,
     private readonly limit: number,
-    visibility: Visibility,
   ) {
-    this.live = visibility === "live";
-    this.visible = this.live ? this.working : new Map();
     this.partitionLabel = String(partition);
   }
 
@@ -98,7 +98,7 @@ export class SeriesTable {
     }
     const values = entry.values;
     if (touchedMs > (values[TOUCHED_SLOT] as number)) values[TOUCHED_SLOT] = touchedMs;
-    if (!entry.dirty && !this.live) {
+    if (!entry.dirty) {
       entry.dirty = true;
       this.dirtyEntries.push(entry);
     }
@@ -127,7 +127,7 @@ export class SeriesTable {
     for (const [key, entry] of this.working) {
       if ((entry.values[TOUCHED_SLOT] as number) < cutoffMs) {
         this.working.delete(key);
-        if (!this.live) this.removals.set(key, entry);
+        this.removals.set(key, entry);
         removed++;
       }
     }
@@ -159,14 +159,30 @@ export class SeriesTable {
     return {
       changes,
       publish: () => {
-        for (const [key, entry] of removals) if (this.visible.get(key) === entry) this.visible.delete(key);
+        if (removals.size === 0 && entries.length === 0 && overflowed === this.publishedOverflowed) return;
+        const version = ++this.shownVersion;
+        let layout = false;
+        for (const [key, entry] of removals) {
+          if (this.visible.get(key) === entry) {
+            this.visible.delete(key);
+            layout = true;
+          }
+        }
         entries.forEach((entry, i) => {
           entry.shown = copies[i] as Float64Array;
           entry.shownExemplars = exemplarCopies[i];
-          if (entry.lookupKey === OVERFLOW_KEY) this.visibleOverflow = entry;
-          else this.visible.set(entry.lookupKey, entry);
+          if (entry.lookupKey === OVERFLOW_KEY) {
+            layout ||= this.visibleOverflow !== entry;
+            this.visibleOverflow = entry;
+          } else if (this.visible.get(entry.lookupKey) !== entry) {
+            layout = true;
+            this.visible.set(entry.lookupKey, entry);
+          }
         });
         this.publishedOverflowed = overflowed;
+        if (layout) this.layoutVersion = version;
+        this.history.push({ version, entries });
+        if (this.history.length > HISTORY_PUBLISHES) this.history.shift();
       },
     };
   }
@@ -184,7 +200,7 @@ export class SeriesTable {
       entry = this.create(key, labels, values);
       this.working.set(key, entry);
     }
-    if (rewrite && !this.live) {
+    if (rewrite) {
       entry.dirty = true;
       this.dirtyEntries.push(entry);
     }
@@ -199,13 +215,14 @@ export class SeriesTable {
   /** After a restore: the restored state is the committed state, so all of it shows. */
   showRestored(): void {
     for (const entry of this.working.values()) {
-      entry.shown = this.live ? entry.values : entry.values.slice();
-      if (!this.live) this.visible.set(entry.lookupKey, entry);
+      entry.shown = entry.values.slice();
+      this.visible.set(entry.lookupKey, entry);
     }
     if (this.overflowEntry) {
-      this.overflowEntry.shown = this.live ? this.overflowEntry.values : this.overflowEntry.values.slice();
+      this.overflowEntry.shown = this.overflowEntry.values.slice();
       this.visibleOverflow = this.overflowEntry;
     }
+    this.layoutVersion = ++this.shownVersion;
     // A rewritten entry that a later record replaced or removed is not written twice.
     this.dirtyEntries = this.dirtyEntries.filter(
       (entry) =>
@@ -214,9 +231,23 @@ export class SeriesTable {
     this.publishedOverflowed = this.overflowed;
   }
 
+  /**
+   * The entries whose shown state publishes after `version` replaced, when
+   * no shown entry came or went since and the history reaches back that far;
+   * otherwise undefined (read them all).
+   */
+  changedSince(version: number): readonly SeriesEntry[] | undefined {
+    if (version < this.layoutVersion) return undefined;
+    const first = this.history.findIndex((publish) => publish.version > version);
+    if (first < 0) return version === this.shownVersion ? [] : undefined;
+    // Only if the history reaches back to the publish right after `version`.
+    if ((this.history[first] as { version: number }).version !== version + 1) return undefined;
+    return this.history.slice(first).flatMap((publish) => publish.entries);
+  }
+
   /** Events folded into the overflow entry, as `/metrics` shows them. */
   get shownOverflowed(): number {
-    return this.live ? this.overflowed : this.publishedOverflowed;
+    return this.publishedOverflowed;
   }
 
   private labelsOf(entry: SeriesEntry): readonly string[] | null {
@@ -232,15 +263,13 @@ export class SeriesTable {
       values,
       shown: values,
       exemplars,
-      shownExemplars: this.live ? exemplars : undefined,
+      shownExemplars: undefined,
       dirty: false,
     };
   }
 
   private createOverflow(values: Float64Array): SeriesEntry {
     const labels = new Array<string>(this.definition.labelNames.length).fill(OVERFLOW_LABEL);
-    const entry = this.create(OVERFLOW_KEY, labels, values);
-    if (this.live) this.visibleOverflow = entry;
-    return entry;
+    return this.create(OVERFLOW_KEY, labels, values);
   }
 }

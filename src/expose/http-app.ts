@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { BodyBytes } from "./body-bytes.js";
 import { healthzHandler, type ReadinessCheck, readyzHandler } from "./health-routes.js";
 import type { MetricsRenderer } from "./metrics-exposition.js";
 import { metricsHandler } from "./metrics-route.js";
@@ -26,7 +27,7 @@ export function createHttpApp({ render, readiness, status, credentials }: HttpAp
     const auth = scrapeAuth(credentials);
     for (const path of ["/metrics", "/", "/api/status"]) app.use(path, auth);
   }
-  app.get("/metrics", metricsHandler(render));
+  app.get("/metrics", metricsHandler(render, new BodyBytes()));
   app.get("/healthz", healthzHandler());
   app.get("/readyz", readyzHandler(readiness));
   app.get("/api/status", async (c) => c.json(await status()));

@@ -1,5 +1,5 @@
 import type { Exemplar } from "../aggregate/exemplar.js";
-import type { MetricFamily, MetricType } from "../aggregate/metric-family.js";
+import type { HistogramSeries, MetricFamily, MetricType, ScalarSeries } from "../aggregate/metric-family.js";
 import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
 import type { ExpositionFormat } from "./exposition-format.js";
 
@@ -96,14 +96,73 @@ function exemplarText(label: string, exemplar: Exemplar | undefined): string {
   return ` # {${label}="${escapeLabelValue(exemplar.id)}"} ${formatValue(exemplar.value)} ${(exemplar.timeMs / 1000).toFixed(3)}`;
 }
 
+/** The `# HELP` and `# TYPE` lines of a family (OpenMetrics names a counter without `_total`). */
+export function familyHeader(family: ExposedFamily, format: ExpositionFormat): string {
+  const typeName =
+    format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
+  return `# HELP ${typeName} ${escapeHelp(family.help, format)}\n# TYPE ${typeName} ${family.type}\n`;
+}
+
+/** The text of a family's series in one format: what a series renders to, one series at a time. */
+export interface SeriesWriter {
+  /** The lines of one scalar series (counter or gauge). */
+  scalar(series: ScalarSeries): string;
+  /** The lines of one histogram series: its buckets (cumulative), sum and count. */
+  histogram(series: HistogramSeries): string;
+}
+
+/** A writer of one event family's series; the parts every series shares are made once. */
+export function seriesWriter(family: MetricFamily, format: ExpositionFormat): SeriesWriter {
+  const exemplarLabel = format === "openmetrics" ? family.exemplarLabel : undefined;
+  const name = family.name;
+  const bucketHead = `${name}_bucket{`;
+  const sumHead = `${name}_sum`;
+  const countHead = `${name}_count`;
+  let leTails: string[] | undefined;
+  return {
+    scalar({ labels, value, exemplar }) {
+      const pairs = labelText(family.labelNames, labels);
+      const tail = exemplarLabel === undefined ? "" : exemplarText(exemplarLabel, exemplar);
+      // Joined, not added: a flat string, which the kept text stores at the cost of its characters.
+      return [name, pairs === "" ? " " : `{${pairs}} `, formatValue(value), tail, "\n"].join("");
+    },
+    histogram({ labels, histogram }) {
+      leTails ??= [...histogram.bounds.map(formatValue), "+Inf"].map((le) => `le="${le}"} `);
+      const pairs = labelText(family.labelNames, labels);
+      const prefix = pairs === "" ? bucketHead : `${bucketHead}${pairs},`;
+      const braces = pairs === "" ? " " : `{${pairs}} `;
+      const exemplars = exemplarLabel === undefined ? undefined : histogram.exemplars;
+      const parts: (string | number)[] = [];
+      let cumulative = 0;
+      for (let i = 0; i < leTails.length; i++) {
+        cumulative += histogram.counts[i] as number;
+        parts.push(prefix, leTails[i] as string, cumulative);
+        if (exemplars) parts.push(exemplarText(exemplarLabel as string, exemplars[i]));
+        parts.push("\n");
+      }
+      parts.push(sumHead, braces, formatValue(histogram.sum), "\n", countHead, braces, histogram.count, "\n");
+      return parts.join("");
+    },
+  };
+}
+
+/** A family given as ready samples (prom-client's), in one go. */
+export function sampleFamilyText(family: SampleFamily, format: ExpositionFormat): string {
+  let text = familyHeader(family, format);
+  for (const { name, labels, value } of family.samples) {
+    const pairs = samplePairs(labels);
+    text += `${name}${pairs === "" ? "" : `{${pairs}}`} ${formatValue(value)}\n`;
+  }
+  return text;
+}
+
 /**
  * Renders families in the Prometheus text format or OpenMetrics (without the
  * closing `# EOF`, so other families can follow); OpenMetrics carries the
- * exemplars of families that keep them. Yields to the event loop
- * every `seriesPerSlice` series: each series is written in one go, so it is
+ * exemplars of families that keep them. All of it at each call: `/metrics`
+ * serves the kept text of `EventExposition`, which the tests hold to this. Yields to the event loop every
+ * `seriesPerSlice` series: each series is written in one go, so it is
  * consistent, while a large scrape does not stall consumption.
- * A label set's text is built once and reused by every family and scrape
- * that shares the label set (a detection label set feeds four families).
  */
 export async function renderFamilies(
   families: readonly ExposedFamily[],
@@ -112,57 +171,28 @@ export async function renderFamilies(
 ): Promise<string> {
   const chunks: string[] = [];
   let budget = seriesPerSlice;
+  const slice = async () => {
+    if (--budget === 0) {
+      budget = seriesPerSlice;
+      await yieldToEventLoop();
+    }
+  };
   for (const family of families) {
-    const typeName =
-      format === "openmetrics" && family.type === "counter"
-        ? family.name.replace(/_total$/, "")
-        : family.name;
-    chunks.push(`# HELP ${typeName} ${escapeHelp(family.help, format)}\n# TYPE ${typeName} ${family.type}\n`);
     if ("samples" in family) {
-      let text = "";
-      for (const { name, labels, value } of family.samples) {
-        const pairs = samplePairs(labels);
-        text += `${name}${pairs === "" ? "" : `{${pairs}}`} ${formatValue(value)}\n`;
-      }
-      chunks.push(text);
-    } else if (family.type === "histogram") {
-      const bucketHead = `${family.name}_bucket{`;
-      const sumHead = `${family.name}_sum`;
-      const countHead = `${family.name}_count`;
-      let leTails: string[] | undefined;
-      const exemplarLabel = format === "openmetrics" ? family.exemplarLabel : undefined;
-      for (const { labels, histogram } of family.series()) {
-        leTails ??= [...histogram.bounds.map(formatValue), "+Inf"].map((le) => `le="${le}"} `);
-        const pairs = labelText(family.labelNames, labels);
-        const prefix = pairs === "" ? bucketHead : `${bucketHead}${pairs},`;
-        const braces = pairs === "" ? " " : `{${pairs}} `;
-        const exemplars = exemplarLabel === undefined ? undefined : histogram.exemplars;
-        let text = "";
-        let cumulative = 0;
-        for (let i = 0; i < leTails.length; i++) {
-          cumulative += histogram.counts[i] as number;
-          text += exemplars
-            ? `${prefix}${leTails[i]}${cumulative}${exemplarText(exemplarLabel as string, exemplars[i])}\n`
-            : `${prefix}${leTails[i]}${cumulative}\n`;
-        }
-        text += `${sumHead}${braces}${formatValue(histogram.sum)}\n${countHead}${braces}${histogram.count}\n`;
-        chunks.push(text);
-        if (--budget === 0) {
-          budget = seriesPerSlice;
-          await yieldToEventLoop();
-        }
+      chunks.push(sampleFamilyText(family, format));
+      continue;
+    }
+    chunks.push(familyHeader(family, format));
+    const writer = seriesWriter(family, format);
+    if (family.type === "histogram") {
+      for (const series of family.series()) {
+        chunks.push(writer.histogram(series));
+        await slice();
       }
     } else {
-      const head = family.name;
-      const exemplarLabel = format === "openmetrics" ? family.exemplarLabel : undefined;
-      for (const { labels, value, exemplar } of family.series()) {
-        const pairs = labelText(family.labelNames, labels);
-        const tail = exemplarLabel === undefined ? "" : exemplarText(exemplarLabel, exemplar);
-        chunks.push(`${head}${pairs === "" ? " " : `{${pairs}} `}${formatValue(value)}${tail}\n`);
-        if (--budget === 0) {
-          budget = seriesPerSlice;
-          await yieldToEventLoop();
-        }
+      for (const series of family.series()) {
+        chunks.push(writer.scalar(series));
+        await slice();
       }
     }
   }

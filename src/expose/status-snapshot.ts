@@ -52,20 +52,20 @@ function sum(values: Iterable<number>): number {
  * (p95 over all its series and partitions), per success key, plus rejects
  * and lag. Finds families by the names the catalogue gives, labels by name.
  */
-export function statusSnapshot(
+export async function statusSnapshot(
   spec: StatusSpec | undefined,
   families: EventFamilies,
   counts: StatusCounts,
   live: LiveFigures,
   readiness: ComponentStatus,
   nowMs: number,
-): StatusSnapshot {
+): Promise<StatusSnapshot> {
   const { entities, latency, success, errors } = spec ?? {};
   let entitySection: StatusSnapshot["entities"];
   if (entities) {
-    const totals = sumBy(scalarFamily(families, entities.count), entities.label);
+    const totals = await sumBy(scalarFamily(families, entities.count), entities.label);
     const lastSeen = entities.last_seen
-      ? maxBy(scalarFamily(families, entities.last_seen), entities.label)
+      ? await maxBy(scalarFamily(families, entities.last_seen), entities.label)
       : new Map();
     entitySection = {
       title: entities.title,
@@ -75,7 +75,7 @@ export function statusSnapshot(
   }
   let latencySection: StatusSnapshot["latency"];
   if (latency) {
-    const merged = histogramsBy(histogramFamily(families, latency.metric), latency.by);
+    const merged = await histogramsBy(histogramFamily(families, latency.metric), latency.by);
     latencySection = {
       title: latency.title,
       by: latency.by,
@@ -89,8 +89,8 @@ export function statusSnapshot(
   let successSection: StatusSnapshot["success"];
   if (success) {
     const family = scalarFamily(families, success.metric);
-    const requests = sumBy(family, success.by);
-    const ok = sumBy(family, success.by, (labelOf) => labelOf(success.label) === success.ok);
+    const requests = await sumBy(family, success.by);
+    const ok = await sumBy(family, success.by, (labelOf) => labelOf(success.label) === success.ok);
     successSection = {
       title: success.title,
       by: success.by,

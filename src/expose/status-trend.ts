@@ -39,14 +39,21 @@ export interface LiveFigures {
 const WINDOW_MS = 10_000;
 const KEEP_MS = 30_000;
 
+/** Unwatched (no poll for a minute), samples are taken this far apart: still several in each window. */
+const UNWATCHED_INTERVAL_MS = 5_000;
+const WATCHED_FOR_MS = 60_000;
+
 /**
- * Samples the cumulative figures every `intervalMs` and keeps the last 30 s,
+ * Samples the cumulative figures every `intervalMs` while the status page is
+ * polled (every {@link UNWATCHED_INTERVAL_MS} when it is not: a sample reads
+ * every series, a tenth of a second at a million) and keeps the last 30 s,
  * so the status page gets rates, a recent p95 and a recent error ratio from
  * its very first poll instead of waiting for a second one.
  */
 export class StatusTrend {
   private readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private polledAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly spec: StatusSpec | undefined,
@@ -58,7 +65,11 @@ export class StatusTrend {
 
   start(): void {
     void this.sample();
-    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+    this.timer = setInterval(() => {
+      const now = this.now();
+      const newest = this.samples.at(-1)?.atMs ?? Number.NEGATIVE_INFINITY;
+      if (now - this.polledAtMs < WATCHED_FOR_MS || now - newest >= UNWATCHED_INTERVAL_MS) void this.sample();
+    }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -71,9 +82,9 @@ export class StatusTrend {
     const { committed } = await this.counts();
     const { entities, latency, errors } = this.spec ?? {};
     const families = this.families;
-    const calls = errors ? sumBy(scalarFamily(families, errors.metric), undefined) : new Map();
+    const calls = errors ? await sumBy(scalarFamily(families, errors.metric), undefined) : new Map();
     const ok = errors
-      ? sumBy(
+      ? await sumBy(
           scalarFamily(families, errors.metric),
           undefined,
           (labelOf) => labelOf(errors.label) === errors.ok,
@@ -83,8 +94,10 @@ export class StatusTrend {
     this.samples.push({
       atMs,
       committed: new Map(committed.map((c) => [c.topic, c.count])),
-      entities: entities ? sumBy(scalarFamily(families, entities.count), entities.label) : new Map(),
-      latency: latency ? histogramsBy(histogramFamily(families, latency.metric), latency.by) : new Map(),
+      entities: entities ? await sumBy(scalarFamily(families, entities.count), entities.label) : new Map(),
+      latency: latency
+        ? await histogramsBy(histogramFamily(families, latency.metric), latency.by)
+        : new Map(),
       calls: calls.get("") ?? 0,
       failures: (calls.get("") ?? 0) - (ok.get("") ?? 0),
     });
@@ -96,6 +109,7 @@ export class StatusTrend {
    * a sample taken now (unless the newest is under a second old).
    */
   async current(): Promise<LiveFigures> {
+    this.polledAtMs = this.now();
     const newest = this.samples.at(-1);
     if (newest === undefined || this.now() - newest.atMs >= 1_000) await this.sample();
     return this.figures();

@@ -1,24 +1,14 @@
 import type { DeadLetterSink } from "../dead-letter/dead-letter.js";
 import type { EventPipeline, PipelineTarget } from "../pipeline/event-pipeline.js";
 import type { BatchOutcome, RecordBatch } from "../source/record-batch.js";
-import { OutcomeCounts, type PartitionTask } from "./partition-task.js";
+import type { PartitionTask } from "./partition-task.js";
 
-/** What consuming reports; `SelfMetrics` implements it. */
-export interface ConsumeTelemetry {
-  /** Records whose effect `/metrics` now shows. */
-  recordCommitted(topic: string, records: number): void;
-  /** Rejects and skips whose offsets are committed with the state (or applied, in memory mode). */
-  recordOutcomes(topic: string, outcomes: OutcomeCounts): void;
-}
-
-/** How rejects and visibility work in the current state mode. */
+/** How rejects work in the current state mode. */
 export interface ConsumeMode {
   /** Memory mode: rejects go straight to the dead-letter producer, before the slice applies. */
   readonly deadLetters: DeadLetterSink | undefined;
   /** Durable mode with a dead-letter topic: rejects wait in the task's outbox for its next commit. */
   readonly outbox: boolean;
-  /** Memory mode: a slice shows on `/metrics` as soon as it is applied. */
-  readonly live: boolean;
 }
 
 /**
@@ -35,7 +25,6 @@ export function consumeBatch(
   batch: RecordBatch,
   pipeline: EventPipeline,
   mode: ConsumeMode,
-  telemetry: ConsumeTelemetry,
 ): Promise<BatchOutcome> {
   const state = task.state;
   if (state === undefined || task.phase !== "active") return Promise.resolve({ status: "ignored" });
@@ -56,12 +45,7 @@ export function consumeBatch(
       }
       if (mode.outbox) task.outbox.push(...slice.rejects);
       state.advance(slice.nextOffset, slice.records);
-      if (mode.live) {
-        const outcomes = new OutcomeCounts();
-        outcomes.add(slice.rejects, slice.skips);
-        telemetry.recordOutcomes(batch.topic, outcomes);
-        telemetry.recordCommitted(batch.topic, slice.records);
-      } else task.outcomes.add(slice.rejects, slice.skips);
+      task.outcomes.add(slice.rejects, slice.skips);
     },
     stillCurrent: () => task.attempt === attempt && task.phase === "active" && !batch.isStale(),
   };

@@ -30,7 +30,6 @@ export interface DurableStoreTelemetry {
  * manner of Kafka Streams' exactly-once state stores.
  */
 export class DurableStore implements StateStore {
-  readonly visibility = "committed";
   readonly commitsOffsets = true;
 
   constructor(
@@ -69,7 +68,6 @@ export class DurableStore implements StateStore {
       this.models.get(task.stream) as StreamModel,
       {
         seriesLimit: this.options.seriesLimit,
-        visibility: "committed",
       },
     );
     const started = performance.now();

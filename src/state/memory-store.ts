@@ -4,12 +4,13 @@ import { OutcomeCounts, type PartitionTask } from "./partition-task.js";
 import type { Committed, StateStore } from "./state-store.js";
 
 /**
- * State in process memory only (`STATE_MODE=memory`): every change shows at
- * once, kafkajs commits offsets after each batch (at-least-once), and a
- * partition's series start at 0 wherever it is opened.
+ * State in process memory only (`STATE_MODE=memory`): kafkajs commits
+ * offsets after each batch (at-least-once), a partition's series start at 0
+ * wherever it is opened, and a "commit" only shows the changes since the
+ * last one: every few hundred milliseconds, so `/metrics` is fresh and its
+ * text is made once per commit, not per scrape.
  */
 export class MemoryStore implements StateStore {
-  readonly visibility = "live";
   readonly commitsOffsets = false;
 
   constructor(
@@ -20,12 +21,13 @@ export class MemoryStore implements StateStore {
   async open(task: PartitionTask): Promise<PartitionState> {
     return new PartitionState(task.topic, task.partition, this.models.get(task.stream) as StreamModel, {
       seriesLimit: this.seriesLimit,
-      visibility: "live",
     });
   }
 
-  async commit(): Promise<Committed> {
-    return { records: 0, outcomes: new OutcomeCounts() };
+  async commit(task: PartitionTask, state: PartitionState): Promise<Committed> {
+    const outcomes = task.outcomes;
+    task.outcomes = new OutcomeCounts();
+    return { records: state.snapshot().publish(), outcomes };
   }
 
   async close(): Promise<void> {}

@@ -5,8 +5,9 @@ import type { TopicPartition } from "../source/copartitioned-assigner.js";
 import type { GroupListener } from "../source/group-consumer.js";
 import type { BatchOutcome, BatchSink, RecordBatch } from "../source/record-batch.js";
 import { type ComponentStatus, notReady, ready } from "../util/component-status.js";
+import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
 import { planAssignment } from "./assign.js";
-import { type ConsumeMode, type ConsumeTelemetry, consumeBatch } from "./consume.js";
+import { type ConsumeMode, consumeBatch } from "./consume.js";
 import { describeError, isFenced, type RecentBrokerErrors, remedy } from "./kafka-errors.js";
 import { type ConsumerControl, OutcomeCounts, PartitionTask } from "./partition-task.js";
 import { revokeTask } from "./revoke.js";
@@ -14,7 +15,12 @@ import { positionInput } from "./seek.js";
 import type { StateStore } from "./state-store.js";
 
 /** What the lifecycle reports; `SelfMetrics` implements it. */
-export interface StateTelemetry extends ConsumeTelemetry {
+export interface StateTelemetry {
+  /** Records whose effect `/metrics` now shows. */
+  recordCommitted(topic: string, records: number): void;
+  /** Rejects and skips whose offsets are committed with the state (or shown, in memory mode). */
+  recordOutcomes(topic: string, outcomes: OutcomeCounts): void;
+  /** A transaction of durable state, committed or failed. */
   recordStateCommit(result: "committed" | "failed", atMs: number): void;
 }
 
@@ -34,6 +40,12 @@ export interface PartitionTasksOptions {
   /** Each event topic's changelog (durable mode). */
   readonly changelogOf: ReadonlyMap<string, string>;
   readonly commitIntervalMs: number;
+  /**
+   * Runs after a partition's state is published (a commit, a restore), before
+   * the records it covers are counted as shown: the exposition makes their
+   * text.
+   */
+  readonly afterPublish?: () => Promise<void>;
   /** Series untouched for this long of their partition's record time are removed; 0: never. */
   readonly seriesTtlMs: number;
 }
@@ -94,7 +106,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
     }
     const task = this.tasks.get(key);
     if (task === undefined) return Promise.resolve({ status: "ignored" });
-    const outcome = await consumeBatch(task, batch, this.pipeline, this.mode, this.telemetry);
+    const outcome = await consumeBatch(task, batch, this.pipeline, this.mode);
     // After a crash, the last of these lines per partition shows how far the state got (logs are synchronous).
     this.logger.debug(
       {
@@ -238,6 +250,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
       task.detail = "active";
       task.backoff.reset();
       positionInput(this.control, task);
+      void this.options.afterPublish?.();
       this.logger.info(
         {
           event: "partition_opened",
@@ -282,17 +295,25 @@ export class PartitionTasks implements BatchSink, GroupListener {
   private async commitNow(task: PartitionTask, force: boolean): Promise<boolean> {
     const state = task.state;
     if (state === undefined || task.phase !== "active") return false;
-    if (!this.store.commitsOffsets) return true;
     if (!force && state.unchanged && task.outbox.length === 0) return true;
     const attempt = task.attempt;
+    if (!force) {
+      // The interval's commits of all partitions come due together: each takes its snapshot in a task
+      // of its own, so they do not hold the event loop one after another.
+      await yieldToEventLoop();
+      if (task.state !== state || task.phase !== "active" || task.attempt !== attempt) return false;
+    }
+    // In memory mode a commit only shows the changes (no transaction): not a state commit to count.
+    const durable = this.store.commitsOffsets;
     try {
       const committed = await this.store.commit(task, state);
+      await this.options.afterPublish?.();
       this.telemetry.recordOutcomes(task.topic, committed.outcomes);
       this.telemetry.recordCommitted(task.topic, committed.records);
-      this.telemetry.recordStateCommit("committed", this.now());
+      if (durable) this.telemetry.recordStateCommit("committed", this.now());
       return true;
     } catch (error) {
-      this.telemetry.recordStateCommit("failed", this.now());
+      if (durable) this.telemetry.recordStateCommit("failed", this.now());
       if (task.attempt === attempt) this.fail(task, error, "commit");
       return false;
     }

@@ -1,5 +1,4 @@
 import type { PartitionState } from "../aggregate/partition-state.js";
-import type { Visibility } from "../aggregate/series-table.js";
 import type { OutcomeCounts, PartitionTask } from "./partition-task.js";
 
 /** What one commit made visible. */
@@ -10,7 +9,6 @@ export interface Committed {
 
 /** Where partition state lives between processes: a changelog in Kafka (durable) or nowhere (memory). */
 export interface StateStore {
-  readonly visibility: Visibility;
   /** True when commits carry the input offsets (transactions); else kafkajs commits them. */
   readonly commitsOffsets: boolean;
   /**

@@ -6,7 +6,10 @@ import type { ScrapeCredentials } from "../../src/expose/scrape-auth.js";
 function app(ready: boolean, credentials?: ScrapeCredentials) {
   return createHttpApp({
     credentials,
-    render: async (format) => (format === "openmetrics" ? "up_total 1\n# EOF\n" : "up_total 1\n"),
+    render: async (format) =>
+      (format === "openmetrics" ? [["up_total 1\n"], ["# EOF\n"]] : [["up_total 1\n"]]).map((run) =>
+        run.map((text) => ({ texts: [text] })),
+      ),
     readiness: [
       { name: "kafka", status: () => ({ ready, detail: ready ? "member of group g" : "connecting" }) },
     ],
@@ -45,6 +48,20 @@ describe("HTTP app", () => {
     );
     expect(response.headers.get("content-encoding")).toBe("gzip");
     expect(gunzipSync(Buffer.from(await response.arrayBuffer())).toString()).toBe("up_total 1\n# EOF\n");
+  });
+
+  it.each([
+    ["gzip", true],
+    ["deflate, gzip;q=0.5", true],
+    ["*", true],
+    ["gzip;q=0", false],
+    ["identity", false],
+    ["", false],
+  ])("takes Accept-Encoding %j as %s for gzip", async (acceptEncoding, gzip) => {
+    const response = await app(true).request("/metrics", { headers: { "accept-encoding": acceptEncoding } });
+    expect(response.headers.get("content-encoding")).toBe(gzip ? "gzip" : null);
+    const body = Buffer.from(await response.arrayBuffer());
+    expect((gzip ? gunzipSync(body) : body).toString()).toBe("up_total 1\n");
   });
 
   it("answers /healthz while not ready, and /readyz 503 with the reason", async () => {

@@ -5,7 +5,6 @@ import { eventFamilies } from "../../src/aggregate/event-families.js";
 import type { MetricDefinition } from "../../src/aggregate/metric-definition.js";
 import type { HistogramFamily, MetricFamily, ScalarFamily } from "../../src/aggregate/metric-family.js";
 import { PartitionState } from "../../src/aggregate/partition-state.js";
-import type { Visibility } from "../../src/aggregate/series-table.js";
 import { compileStreamModel, type StreamModel } from "../../src/aggregate/stream-model.js";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
 import type { StreamEvent } from "../../src/events/stream-event.js";
@@ -79,19 +78,19 @@ function llm(o: Partial<LlmFields> = {}): Tagged {
   });
 }
 
-const newState = (
-  stream: Stream,
-  visibility: Visibility = "committed",
-  seriesLimit = 10,
-  model?: StreamModel,
-) => new PartitionState(stream, 0, model ?? (models.get(stream) as StreamModel), { seriesLimit, visibility });
+const newState = (stream: Stream, seriesLimit = 10, model?: StreamModel) =>
+  new PartitionState(stream, 0, model ?? (models.get(stream) as StreamModel), { seriesLimit });
 
-/** A detection and an LLM partition (both partition 0), their families, and a clock for the window. */
-function world(visibility: Visibility = "live", seriesLimit = 10) {
+/**
+ * A detection and an LLM partition (both partition 0), their families, and a
+ * clock for the window. `apply` shows what it applied at once (as a commit
+ * would) unless `publish` is false.
+ */
+function world({ publish = true, seriesLimit = 10 } = {}) {
   const clock = { now: NOW };
   const states = {
-    detection: newState("detection", visibility, seriesLimit),
-    llm: newState("llm", visibility, seriesLimit),
+    detection: newState("detection", seriesLimit),
+    llm: newState("llm", seriesLimit),
   };
   const families = eventFamilies(
     [...models.values()],
@@ -100,6 +99,7 @@ function world(visibility: Visibility = "live", seriesLimit = 10) {
   );
   const apply = (events: Tagged[], recordTimeMs = NOW) => {
     for (const { stream, event } of events) states[stream].apply(event, recordTimeMs);
+    if (publish) for (const state of Object.values(states)) state.snapshot().publish();
   };
   return { clock, states, families, apply };
 }
@@ -210,7 +210,7 @@ describe("PartitionState and the event families", () => {
   });
 
   it("folds new label sets beyond the partition's limit into __overflow__ and counts them per metric", () => {
-    const { families, apply } = world("live", 3);
+    const { families, apply } = world({ seriesLimit: 3 });
     apply(["1", "2", "3", "4", "5", "4"].map((cameraId) => detection({ cameraId, numObjects: 1 })));
     expect(scalar(families.all, "detection_total")).toEqual({
       "1/yolov8n/0": 1,
@@ -246,12 +246,13 @@ describe("PartitionState and the event families", () => {
     expect(states.detection.expire(60_000)).toBe(0);
     apply([detection({ cameraId: "recent" })], NOW + 70_000);
     expect(states.detection.expire(60_000)).toBe(2);
+    states.detection.snapshot().publish();
     expect(scalar(families.all, "detection_total")).toEqual({ "recent/yolov8n/0": 2 });
     expect(Object.keys(scalar(families.all, "camera_last_event_timestamp_seconds"))).toEqual(["recent/0"]);
   });
 
   it("shows committed state only: nothing before a snapshot is published, the snapshot's values after", () => {
-    const { families, states, apply } = world("committed");
+    const { families, states, apply } = world({ publish: false });
     apply([detection(), detection()]);
     states.detection.advance("2", 2);
     expect(scalar(families.all, "detection_total")).toEqual({});
@@ -267,7 +268,7 @@ describe("PartitionState and the event families", () => {
   });
 
   it("keeps an expired series on /metrics until its removal is committed", () => {
-    const { families, states, apply } = world("committed");
+    const { families, states, apply } = world({ publish: false });
     apply([detection({ cameraId: "a" })], NOW);
     states.detection.snapshot().publish();
     apply([detection({ cameraId: "b" })], NOW + 120_000);
@@ -290,7 +291,7 @@ function restoreFrom(
   limit = 10,
   model?: StreamModel,
 ) {
-  const state = newState(stream, "committed", limit, model);
+  const state = newState(stream, limit, model);
   for (const record of records) state.restoreRecord(record.key, decodeRecord(record.key, record.value));
   state.finishRestore();
   return state;
@@ -348,7 +349,7 @@ describe("restore", () => {
         fc.integer({ min: 1, max: 6 }),
         (steps, limit) => {
           for (const kind of ["detection", "llm"] as const) {
-            const state = newState(kind, "committed", limit);
+            const state = newState(kind, limit);
             const log: { key: string; value: Buffer | null }[] = [];
             let offset = 0;
             for (const [event, recordDelay, commit] of steps) {
@@ -373,7 +374,7 @@ describe("restore", () => {
   });
 
   it("admits the same label sets after a restore: the overflow entry and its count are state", () => {
-    const state = newState("detection", "committed", 2);
+    const state = newState("detection", 2);
     for (const cameraId of ["1", "2", "3"]) state.apply(detection({ cameraId }).event, NOW);
     state.advance("3", 3);
     const restored = restoreFrom(state.snapshot().records, "detection", 2);
@@ -453,5 +454,32 @@ describe("restore", () => {
       .records.filter((r) => r.value === null)
       .map((r) => r.key);
     expect(tombstones).toEqual(['["detection/camera_id","1"]']);
+  });
+});
+
+describe("what a publish changed", () => {
+  it("names the entries publishes replaced since a version, until one adds or removes an entry", () => {
+    const state = new PartitionState("d", 0, models.get("detection") as StreamModel, { seriesLimit: 100 });
+    const apply = (cameraId: string) => state.apply(detection({ cameraId }).event, NOW);
+    apply("1");
+    apply("2");
+    state.snapshot().publish();
+    // The detection table (camera × model) is the first; the camera table the second.
+    const table = state.tables[0] as NonNullable<(typeof state.tables)[0]>;
+    const base = table.shownVersion;
+    const keys = (entries: readonly { labels: readonly string[] }[] | undefined) =>
+      entries?.map((entry) => entry.labels[0]);
+    expect(keys(table.changedSince(base))).toEqual([]);
+    apply("2");
+    state.snapshot().publish();
+    apply("1");
+    state.snapshot().publish();
+    expect(keys(table.changedSince(base))).toEqual(["2", "1"]);
+    expect(keys(table.changedSince(base + 1))).toEqual(["1"]);
+    // A new label set changes the layout: readers from before must read every entry.
+    apply("3");
+    state.snapshot().publish();
+    expect(table.changedSince(base + 2)).toBeUndefined();
+    expect(keys(table.changedSince(table.shownVersion))).toEqual([]);
   });
 });

@@ -1,0 +1,185 @@
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { Agent, get } from "node:http";
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { Kafka } from "kafkajs";
+import { EventGenerator } from "../src/produce/event-generator.js";
+import { runLoad } from "../src/produce/load-generator.js";
+import {
+  type Build,
+  exited,
+  peakRssBytes,
+  spawnAggregator,
+  stopAggregator,
+  waitUntil,
+} from "./aggregator-process.js";
+import { committed, createTopics, endOffsets, preload } from "./bench-kafka.js";
+import { percentile } from "./bench-report.js";
+
+/** What Prometheus sends: OpenMetrics first, and gzip. */
+const PROMETHEUS_HEADERS = {
+  accept:
+    "application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+  "accept-encoding": "gzip",
+};
+
+/** A sample without labels from a scraped body, e.g. prom-client's `nodejs_eventloop_lag_max_seconds`. */
+function sampleOf(body: Buffer, name: string): number | undefined {
+  const key = `\n${name} `;
+  const at = body.indexOf(key);
+  if (at < 0) return undefined;
+  const end = body.indexOf("\n", at + key.length);
+  return Number(body.toString("latin1", at + key.length, end));
+}
+
+/**
+ * One scrape as Prometheus makes it, timed from the request to the last byte
+ * of the (compressed) body: what the service costs, not the client's
+ * decompression. Resolves the time and the body, decompressed after.
+ */
+function scrapeOnce(url: string): Promise<{ ms: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    get(url, { headers: PROMETHEUS_HEADERS, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        const ms = performance.now() - started;
+        const raw = Buffer.concat(chunks);
+        resolve({ ms, body: response.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw });
+      });
+      response.on("error", reject);
+    }).on("error", reject);
+  });
+}
+
+const IDLE_SCRAPES = 30;
+
+/**
+ * `count` scrapes `intervalMs` apart, start to start (or right after the one
+ * before, if it took longer): their latencies, the
+ * largest event-loop delay the service saw in each interval (prom-client's
+ * monitorEventLoopDelay, reset at each scrape), and the last body.
+ */
+async function scrapeSeries(url: string, count: number, intervalMs: number) {
+  const latencies: number[] = [];
+  const delays: number[] = [];
+  let last: Buffer = Buffer.alloc(0);
+  for (let i = 0; i < count; i++) {
+    const { ms, body } = await scrapeOnce(url);
+    latencies.push(ms);
+    const delay = sampleOf(body, "nodejs_eventloop_lag_max_seconds");
+    if (delay !== undefined) delays.push(delay * 1000);
+    last = body;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, intervalMs - ms)));
+  }
+  return { latencies, delays, last };
+}
+
+/** One kept-alive connection, as a Prometheus scrape loop keeps. */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/**
+ * Scrape latency while ingesting `ingestRate` events/s (5,000 unless told), body sizes, the service's
+ * event-loop delay and peak RSS, with `cameras × 4` detection label sets;
+ * `promtool check metrics` on the body.
+ */
+export async function scrapeCost(
+  kafka: Kafka,
+  brokers: string,
+  {
+    cameras,
+    mode,
+    build,
+    scrapes,
+    ingestRate = 5_000,
+    intervalMs = 100,
+  }: {
+    cameras: number;
+    mode: "durable" | "memory";
+    build: Build;
+    scrapes: number;
+    ingestRate?: number;
+    intervalMs?: number;
+  },
+) {
+  const topics: [string, string] = [`bench-scrape-det-${randomUUID()}`, `bench-scrape-llm-${randomUUID()}`];
+  const admin = kafka.admin();
+  await admin.connect();
+  await createTopics(admin, topics);
+  const labelSets = cameras * 4;
+  const seed = new EventGenerator({ cameras, models: 4, keys: 30, invalidRatio: 0, seed: 3 });
+  // Enough events that every camera × model pair occurs (coupon collector: ~ n ln n).
+  await preload(kafka, topics, seed, Math.ceil(labelSets * Math.log(labelSets) * 1.6) + 1_000);
+  const total = await endOffsets(admin, topics);
+  const group = `bench-scrape-${randomUUID()}`;
+  // Room for every label set in each partition: the limit is not what is measured here.
+  const settings = { STATE_MODE: mode, SERIES_LIMIT: String(Math.max(10_000, labelSets)) };
+  const { child, port } = spawnAggregator(brokers, group, topics, settings, build);
+  const base = `http://127.0.0.1:${await port}`;
+  await waitUntil(async () => (await committed(admin, group, topics)) >= total, 100);
+  // Once more after the last commit, so what is measured is what the state shows.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const body = await (await fetch(`${base}/metrics`, { headers: { accept: "text/plain" } })).text();
+  const series = body.split("\n").filter((line) => line !== "" && !line.startsWith("#")).length;
+  const gzipBytes = gzipSync(body, { level: 1 }).length;
+  const promtool = spawnSync("promtool", ["check", "metrics"], { input: body, maxBuffer: 64 * 2 ** 20 });
+  const promtoolProblems = `${promtool.stdout}${promtool.stderr}`.trim().split("\n").filter(Boolean);
+
+  // The first scrape in a format writes every series; what is measured is the steady state after it.
+  await scrapeOnce(`${base}/metrics`);
+  // Idle: no event arrives, so the loop delay is the scrapes' own.
+  const idle = await scrapeSeries(`${base}/metrics`, IDLE_SCRAPES, intervalMs);
+  // Then while ingesting: scrapes beside commits, changelog writes and the garbage collector.
+  const stop = new AbortController();
+  const ingest =
+    ingestRate === 0
+      ? Promise.resolve()
+      : runLoad(
+          kafka,
+          {
+            detectionTopic: topics[0],
+            llmTopic: topics[1],
+            rate: ingestRate,
+            durationMs: 600_000,
+            cameras,
+            models: 4,
+            keys: 30,
+            invalidRatio: 0,
+            seed: 4,
+          },
+          () => {},
+          stop.signal,
+        );
+  const busy = await scrapeSeries(`${base}/metrics`, scrapes, intervalMs);
+  stop.abort();
+  await ingest;
+  const rss = peakRssBytes(child.pid as number);
+  await stopAggregator(child);
+  await admin.disconnect();
+  return {
+    build: build.name,
+    mode,
+    labelSets,
+    series,
+    plainBytes: Buffer.byteLength(body),
+    gzipBytes,
+    scrapes,
+    intervalMs,
+    scrapeP50Ms: percentile(busy.latencies, 50),
+    scrapeP99Ms: percentile(busy.latencies, 99),
+    slowestMs: [...busy.latencies].sort((a, b) => b - a).slice(0, 5),
+    loopDelayP99Ms: percentile(busy.delays, 99),
+    loopDelayMaxMs: Math.max(...busy.delays),
+    idleScrapeP99Ms: percentile(idle.latencies, 99),
+    idleLoopDelayMaxMs: Math.max(...idle.delays),
+    peakRssBytes: rss,
+    // At the last scrape: what the heap holds, against what the process takes.
+    heapUsedBytes: sampleOf(busy.last, "nodejs_heap_size_used_bytes"),
+    heapTotalBytes: sampleOf(busy.last, "nodejs_heap_size_total_bytes"),
+    externalBytes: sampleOf(busy.last, "nodejs_external_memory_bytes"),
+    rssBytes: sampleOf(busy.last, "process_resident_memory_bytes"),
+    promtoolExit: promtool.status,
+    promtoolProblems,
+  };
+}
