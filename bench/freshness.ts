@@ -1,14 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Kafka, Partitioners } from "kafkajs";
 import { runLoad } from "../src/produce/load-generator.js";
-import {
-  type Build,
-  CURRENT,
-  exited,
-  spawnAggregator,
-  stopAggregator,
-  waitUntil,
-} from "./aggregator-process.js";
+import { type Build, CURRENT, spawnAggregator, stopAggregator, waitUntil } from "./aggregator-process.js";
 import { createTopics } from "./bench-kafka.js";
 import { percentile } from "./bench-report.js";
 

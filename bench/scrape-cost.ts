@@ -7,7 +7,6 @@ import { EventGenerator } from "../src/produce/event-generator.js";
 import { runLoad } from "../src/produce/load-generator.js";
 import {
   type Build,
-  exited,
   peakRssBytes,
   spawnAggregator,
   stopAggregator,

@@ -48,7 +48,7 @@ export interface TableChange {
  *
  * The table keeps two views: the working entries that events update, and the
  * shown ones `/metrics` reads, which move only when a snapshot of the working
- * state is published (after its commit in durable mode, every few hundred
+ * state is published (after its commit in durable mode, every 50
  * milliseconds in memory mode). Between two publishes what `/metrics` shows
  * does not change, so its text can be made once and served many times.
  */

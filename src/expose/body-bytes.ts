@@ -44,8 +44,7 @@ export class BodyBytes {
   }
 
   /** One gzip member of the body, as chunks to send in order. */
-  async gzip(body: readonly BodyRun[]): Promise<Buffer[]> {
-    const runs = body.filter((run) => run.some((chunk) => chunk.texts.some((text) => text.length > 0)));
+  async gzip(runs: readonly BodyRun[]): Promise<Buffer[]> {
     const kept = runs.map((run) => this.keptRun(run));
     const missing = runs.filter((_, i) => kept[i]?.segment === undefined);
     if (missing.length > 0) {

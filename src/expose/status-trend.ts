@@ -54,11 +54,18 @@ export class StatusTrend {
   private readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private polledAtMs = Number.NEGATIVE_INFINITY;
+  /** `published()` when the newest sample read the series. */
+  private readAt: number | undefined;
 
+  /**
+   * @param published counts the publishes of state (commits): while it stays
+   *   the same the series are the same, and a sample does not read them again.
+   */
   constructor(
     private readonly spec: StatusSpec | undefined,
     private readonly families: EventFamilies,
     private readonly counts: () => Promise<StatusCounts>,
+    private readonly published: () => number,
     private readonly intervalMs = 2_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -80,6 +87,24 @@ export class StatusTrend {
   /** Takes one sample (the timer calls it; tests may too). */
   async sample(): Promise<void> {
     const { committed } = await this.counts();
+    const atMs = this.now();
+    const published = this.published();
+    const newest = this.samples.at(-1);
+    const series = newest !== undefined && published === this.readAt ? newest : await this.readSeries();
+    this.readAt = published;
+    this.samples.push({
+      atMs,
+      committed: new Map(committed.map((c) => [c.topic, c.count])),
+      entities: series.entities,
+      latency: series.latency,
+      calls: series.calls,
+      failures: series.failures,
+    });
+    while (this.samples.length > 2 && (this.samples[0] as Sample).atMs < atMs - KEEP_MS) this.samples.shift();
+  }
+
+  /** What a sample reads from the series. */
+  private async readSeries(): Promise<Omit<Sample, "atMs" | "committed">> {
     const { entities, latency, errors } = this.spec ?? {};
     const families = this.families;
     const calls = errors ? await sumBy(scalarFamily(families, errors.metric), undefined) : new Map();
@@ -90,18 +115,14 @@ export class StatusTrend {
           (labelOf) => labelOf(errors.label) === errors.ok,
         )
       : new Map();
-    const atMs = this.now();
-    this.samples.push({
-      atMs,
-      committed: new Map(committed.map((c) => [c.topic, c.count])),
+    return {
       entities: entities ? await sumBy(scalarFamily(families, entities.count), entities.label) : new Map(),
       latency: latency
         ? await histogramsBy(histogramFamily(families, latency.metric), latency.by)
         : new Map(),
       calls: calls.get("") ?? 0,
       failures: (calls.get("") ?? 0) - (ok.get("") ?? 0),
-    });
-    while (this.samples.length > 2 && (this.samples[0] as Sample).atMs < atMs - KEEP_MS) this.samples.shift();
+    };
   }
 
   /**

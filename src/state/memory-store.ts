@@ -7,7 +7,7 @@ import type { Committed, StateStore } from "./state-store.js";
  * State in process memory only (`STATE_MODE=memory`): kafkajs commits
  * offsets after each batch (at-least-once), a partition's series start at 0
  * wherever it is opened, and a "commit" only shows the changes since the
- * last one: every few hundred milliseconds, so `/metrics` is fresh and its
+ * last one: every 50 milliseconds, so `/metrics` is fresh and its
  * text is made once per commit, not per scrape.
  */
 export class MemoryStore implements StateStore {
