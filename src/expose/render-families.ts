@@ -1,6 +1,5 @@
 import type { Exemplar } from "../aggregate/exemplar.js";
 import type { HistogramSeries, MetricFamily, MetricType, ScalarSeries } from "../aggregate/metric-family.js";
-import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
 import type { ExpositionFormat } from "./exposition-format.js";
 
 /** One sample with its full name (`x_bucket`, `x_sum` …) and labels, as prom-client reports them. */
@@ -20,12 +19,6 @@ export interface SampleFamily {
 
 /** Anything `/metrics` renders. */
 export type ExposedFamily = MetricFamily | SampleFamily;
-
-/** Options of {@link renderFamilies}. */
-export interface RenderOptions {
-  /** Series rendered between two yields to the event loop, so ingestion runs during long scrapes. */
-  readonly seriesPerSlice?: number;
-}
 
 const NEEDS_ESCAPE = /[\\"\n]/;
 
@@ -154,47 +147,4 @@ export function sampleFamilyText(family: SampleFamily, format: ExpositionFormat)
     text += `${name}${pairs === "" ? "" : `{${pairs}}`} ${formatValue(value)}\n`;
   }
   return text;
-}
-
-/**
- * Renders families in the Prometheus text format or OpenMetrics (without the
- * closing `# EOF`, so other families can follow); OpenMetrics carries the
- * exemplars of families that keep them. All of it at each call: `/metrics`
- * serves the kept text of `EventExposition`, which the tests hold to this. Yields to the event loop every
- * `seriesPerSlice` series: each series is written in one go, so it is
- * consistent, while a large scrape does not stall consumption.
- */
-export async function renderFamilies(
-  families: readonly ExposedFamily[],
-  format: ExpositionFormat,
-  { seriesPerSlice = 2_000 }: RenderOptions = {},
-): Promise<string> {
-  const chunks: string[] = [];
-  let budget = seriesPerSlice;
-  const slice = async () => {
-    if (--budget === 0) {
-      budget = seriesPerSlice;
-      await yieldToEventLoop();
-    }
-  };
-  for (const family of families) {
-    if ("samples" in family) {
-      chunks.push(sampleFamilyText(family, format));
-      continue;
-    }
-    chunks.push(familyHeader(family, format));
-    const writer = seriesWriter(family, format);
-    if (family.type === "histogram") {
-      for (const series of family.series()) {
-        chunks.push(writer.histogram(series));
-        await slice();
-      }
-    } else {
-      for (const series of family.series()) {
-        chunks.push(writer.scalar(series));
-        await slice();
-      }
-    }
-  }
-  return chunks.join("");
 }

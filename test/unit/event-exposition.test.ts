@@ -7,9 +7,9 @@ import type { StreamModel } from "../../src/aggregate/stream-model.js";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
 import type { BodyRun } from "../../src/expose/body-run.js";
 import { EventExposition } from "../../src/expose/event-exposition.js";
-import { renderFamilies } from "../../src/expose/render-families.js";
 import { testCatalogue } from "../support/catalogue.js";
 import { goldenState } from "../support/golden-state.js";
+import { renderFamilies } from "../support/render-families.js";
 
 const text = (runs: readonly BodyRun[]) =>
   runs.flatMap((run) => run.flatMap((chunk) => chunk.texts)).join("");
@@ -156,6 +156,21 @@ describe("a partition of many blocks", () => {
     expect(changed[1]).toBe(second);
     expect(changed[2]).not.toBe(third);
     expect(changed[3]).toBe(fourth);
+  });
+
+  it("yields to the event loop between slices of entries while it writes them", async () => {
+    const { families } = manyCameras();
+    const exposition = new EventExposition(() => families.all);
+    let finished = false;
+    const rendering = exposition.render("prometheus").then((runs) => {
+      finished = true;
+      return runs;
+    });
+    const finishedWhenOtherWorkRan = await new Promise<boolean>((resolve) =>
+      setImmediate(() => resolve(finished)),
+    );
+    expect(text(await rendering)).toBe(await renderFamilies(families.all, "prometheus"));
+    expect(finishedWhenOtherWorkRan).toBe(false);
   });
 
   it("serves the text from before while a refresh is making the new one", async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { renderFamilies } from "../../src/expose/render-families.js";
 import { goldenState } from "../support/golden-state.js";
+import { renderFamilies } from "../support/render-families.js";
 
 const GOLDEN = new URL("../golden/", import.meta.url);
 

