@@ -11,6 +11,10 @@ into the same metrics.
     emit_llm_call(provider="openai", model="gpt-4o-mini", key_id="key-3", status="success",
                   latency=1.8, prompt_tokens=512, completion_tokens=128, camera_id="1")
 
+A `status` other than success, error, timeout or rate_limited is sent as
+"error" (the call still counts, as a failure) and logged once per distinct
+value.
+
 The functions never block the request path (events are queued and sent by
 librdkafka's background thread) and never raise: if Kafka is slow or down and
 the local queue fills up, events are dropped and counted in `dropped()`.
@@ -41,6 +45,7 @@ class EventEmitter:
         self.detection_topic = detection_topic
         self.llm_topic = llm_topic
         self._dropped = 0
+        self._unknown_statuses = set()
         self._lock = threading.Lock()
         self._producer = Producer({
             "bootstrap.servers": bootstrap_servers,
@@ -74,7 +79,7 @@ class EventEmitter:
             "provider": provider,
             "model": model,
             "key_id": key_id,
-            "status": status if status in STATUSES else "error",
+            "status": self._status(status),
             "latency_seconds": float(latency),
             "prompt_tokens": int(prompt_tokens),
             "completion_tokens": int(completion_tokens),
@@ -82,6 +87,18 @@ class EventEmitter:
         if camera_id is not None:
             event["camera_id"] = str(camera_id)
         self._send(self.llm_topic, key_id, event)
+
+    def _status(self, status):
+        """The contract's status for `status`: itself when the contract knows it, else error (said once)."""
+        if status in STATUSES:
+            return status
+        with self._lock:
+            first = status not in self._unknown_statuses and len(self._unknown_statuses) < 100
+            if first:
+                self._unknown_statuses.add(status)
+        if first:
+            log.warning("LLM call status %r is not one of %s: sent as 'error'", status, ", ".join(STATUSES))
+        return "error"
 
     def flush(self, timeout=10.0):
         """Waits up to `timeout` seconds for queued events; returns how many are still queued."""

@@ -5,23 +5,30 @@ export interface CatalogueProblem {
   readonly path: string;
   readonly expected: string;
   readonly got?: unknown;
+  /** Where in the file's text (YAML syntax errors), 1-based. */
+  readonly line?: number;
+  readonly column?: number;
+  /** The lines around it with a caret under the column. */
+  readonly snippet?: string;
 }
 
 /** A catalogue that cannot be used: one line per problem, never a stack trace (exit code 2). */
 export class CatalogueError extends Error {
   override readonly name = "CatalogueError";
-  readonly retriable = false;
 
   constructor(readonly problems: readonly CatalogueProblem[]) {
-    super(
-      `invalid metric catalogue:\n${problems
-        .map(
-          (p) =>
-            `  ${p.file}${p.path === "" ? "" : `: ${p.path}`}: expected ${p.expected}${p.got === undefined ? "" : `, got ${JSON.stringify(p.got)}`}`,
-        )
-        .join("\n")}`,
-    );
+    super(problems.map(problemLine).join("\n"));
   }
+}
+
+/**
+ * `tracking.yaml: streams.tracking.metrics[1].buckets: expected …, got …`,
+ * and below it, for a YAML syntax error, the lines it is in with a caret.
+ */
+function problemLine(p: CatalogueProblem): string {
+  const where = `${p.file}${p.line === undefined ? "" : `:${p.line}:${p.column}`}${p.path === "" ? "" : `: ${p.path}`}`;
+  const got = p.got === undefined ? "" : `, got ${JSON.stringify(p.got)}`;
+  return `${where}: expected ${p.expected}${got}${p.snippet === undefined ? "" : `\n${p.snippet}`}`;
 }
 
 /** `["streams", "x", "metrics", 1, "type"]` as `streams.x.metrics[1].type`. */

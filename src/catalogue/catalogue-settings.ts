@@ -1,4 +1,4 @@
-import type { Config } from "../config/settings.js";
+import { type Config, SETTINGS } from "../config/settings.js";
 import type { CatalogueSettings } from "./load-catalogue.js";
 
 /**
@@ -11,9 +11,12 @@ export function catalogueSettings(
     Config,
     "metricsConfig" | "detectionTopic" | "llmTopic" | "detectionBuckets" | "llmBuckets" | "successRateWindow"
   >,
+  fileFrom: "setting" | "argument" = "setting",
 ): CatalogueSettings {
   return {
     file: config.metricsConfig,
+    fileSetting:
+      fileFrom === "setting" ? `${SETTINGS.metricsConfig.env} (${SETTINGS.metricsConfig.flag})` : undefined,
     builtinTopics: { detection: config.detectionTopic, llm: config.llmTopic },
     bucketPresets: { "detection-latency": config.detectionBuckets, "llm-latency": config.llmBuckets },
     windowPresets: { "success-rate": config.successRateWindow },

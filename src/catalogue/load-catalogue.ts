@@ -30,8 +30,12 @@ export function loadCatalogue(settings: CatalogueSettings): Catalogue {
     return path === "" || path.startsWith("..") ? file : path;
   };
   const builtin = readCatalogueFile(BUILTIN_CATALOGUE, problems);
-  const user = settings.file === undefined ? undefined : readCatalogueFile(resolve(settings.file), problems);
-  if (problems.length > 0 || !builtin)
+  const user =
+    settings.file === undefined
+      ? undefined
+      : readCatalogueFile(resolve(settings.file), problems, settings.fileSetting);
+  // A file that could not be read or parsed stops here; unknown keys were reported and the rest is checked.
+  if (!builtin || (settings.file !== undefined && user === undefined))
     throw new CatalogueError(problems.map((p) => ({ ...p, file: display(p.file) })));
 
   // The streams, merged: a user stream of a built-in's name adds metrics to it (and may replace its contract).

@@ -5,6 +5,8 @@ import type { StatusSpec } from "./catalogue-types.js";
 export interface CatalogueSettings {
   /** METRICS_CONFIG: a catalogue of the user's, added to the shipped one (or replacing it). */
   readonly file: string | undefined;
+  /** The setting `file` came from (`METRICS_CONFIG (--metrics-config)`), named when it cannot be read. */
+  readonly fileSetting?: string | undefined;
   /** Topic per built-in stream, from DETECTION_TOPIC and LLM_TOPIC. */
   readonly builtinTopics: Readonly<Record<string, string>>;
   /** Named bucket lists, from DETECTION_LATENCY_BUCKETS and LLM_LATENCY_BUCKETS. */

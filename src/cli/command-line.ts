@@ -21,7 +21,7 @@ function withSettings(command: Command, table: SettingTable): Command {
   for (const spec of Object.values(table)) {
     command.option(
       `${spec.flag} <value>`,
-      `${spec.description} [env ${spec.env}] (default: ${spec.defaultValue})`,
+      `${spec.description} [env ${spec.env}] ${spec.defaultValue === "" ? "(no default)" : `(default: ${spec.defaultValue})`}`,
     );
   }
   return command;

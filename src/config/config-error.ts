@@ -7,6 +7,8 @@ export interface SettingProblem {
   readonly expected: string;
   /** What was given; `undefined` for a secret, which is never echoed. */
   readonly got: string | undefined;
+  /** What went wrong with it beyond its form (a port in use, a file not found). */
+  readonly cause?: string;
 }
 
 /**
@@ -15,16 +17,14 @@ export interface SettingProblem {
  */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
-  readonly retriable = false;
 
   constructor(readonly problems: readonly SettingProblem[]) {
-    super(
-      `invalid configuration:\n${problems
-        .map(
-          (p) =>
-            `  ${p.env} (${p.flag}): expected ${p.expected}, got ${p.got === undefined ? "a value that is not shown (secret)" : JSON.stringify(p.got)}`,
-        )
-        .join("\n")}`,
-    );
+    super(problems.map(problemLine).join("\n"));
   }
+}
+
+/** `HTTP_PORT (--http-port): expected an integer from 0 to 65535, got "http"`. */
+function problemLine(p: SettingProblem): string {
+  const got = p.got === undefined ? "a value that is not shown (secret)" : JSON.stringify(p.got);
+  return `${p.env} (${p.flag}): expected ${p.expected}, got ${got}${p.cause === undefined ? "" : ` (${p.cause})`}`;
 }

@@ -110,6 +110,15 @@ export const SETTINGS = {
     expected: "a Kafka topic name (letters, digits, '.', '_', '-')",
     type: settingText.topic,
   }),
+  topicCheckInterval: setting({
+    env: "TOPIC_CHECK_INTERVAL",
+    flag: "--topic-check-interval",
+    description:
+      "how often an event topic of the catalogue that does not exist yet is looked for; its stream is consumed as soon as it appears",
+    defaultValue: "10s",
+    expected: "a duration from 1s to 1h, such as 10s",
+    type: settingText.durationMs.pipe(z.number().min(1_000).max(3_600_000)),
+  }),
   fromBeginning: setting({
     env: "KAFKA_FROM_BEGINNING",
     flag: "--from-beginning",
@@ -142,8 +151,13 @@ export const SETTINGS = {
       "how long the group waits for a member that stopped heartbeating (a crashed replica's partitions move after this)",
     defaultValue: "30s",
     expected:
-      "a duration such as 30s, within the broker's group.min/max.session.timeout.ms (6s to 30m by default)",
-    type: settingText.durationMs,
+      "a duration from 6s to 30m (the brokers' default group.min/max.session.timeout.ms), such as 30s",
+    type: settingText.durationMs.pipe(
+      z
+        .number()
+        .min(6_000)
+        .max(30 * 60_000),
+    ),
   }),
   partitionsConcurrently: setting({
     env: "KAFKA_PARTITIONS_CONCURRENTLY",

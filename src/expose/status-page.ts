@@ -125,7 +125,7 @@ function ago(seconds, now) {
 }
 
 /** Draws one line per series over the last 15 minutes; names go in as text, never as markup. */
-function chart(id, series, format) {
+function chart(id, series, format, empty = "no data yet") {
   const svg = document.getElementById(id);
   const legend = document.getElementById(id + "-legend");
   const now = history.length ? history[history.length - 1].at : Date.now();
@@ -164,7 +164,7 @@ function chart(id, series, format) {
     key.style.setProperty("--swatch", color);
     key.textContent = name;
   }
-  document.getElementById(id + "-peak").textContent = series.size ? "peak " + format(peak) : "no data yet";
+  document.getElementById(id + "-peak").textContent = series.size ? "peak " + format(peak) : empty;
 }
 
 /** Each name's values across the polls kept, null where a poll had none. */
@@ -185,7 +185,7 @@ function render(s) {
   const live = s.live;
   const rate = Object.values(live.eventsPerSecond).reduce((sum, r) => sum + r, 0);
   document.getElementById("rate").textContent = live.windowSeconds > 0 ? number.format(rate) : "–";
-  document.getElementById("consumed").textContent = number.format(s.events.committed);
+  document.getElementById("consumed").textContent = number.format(s.events.counted);
   show("entities-tile", s.entities, (e) => {
     document.getElementById("cameras").textContent = number.format(e.rows.length);
     document.getElementById("entities-label").textContent = e.title.toLowerCase();
@@ -224,8 +224,9 @@ function render(s) {
     chart("p95-chart", lines((f) => Object.fromEntries(Object.entries(f.p95Seconds).map(([m, v]) => [m, v === null ? null : v * 1000]))), (v) => number.format(v) + " ms");
   });
   show("errors-figure", s.errors, (e) => {
-    document.getElementById("errors-caption").textContent = e.title;
-    chart("errors-chart", lines((f) => (f.errorRatio === null ? {} : { "all calls": f.errorRatio * 100 })), (v) => number.format(v) + " %");
+    document.getElementById("errors-caption").textContent = e.title + ": " + number.format(e.failures) + " of " +
+      number.format(e.calls) + " calls failed" + (e.calls > 0 ? " (" + number.format((100 * e.failures) / e.calls) + " %)" : "");
+    chart("errors-chart", lines((f) => (f.errorRatio === null ? {} : { "all calls": f.errorRatio * 100 })), (v) => number.format(v) + " %", "no calls in the recent polls");
   });
 }
 

@@ -13,7 +13,10 @@ export interface StatusSnapshot {
   readonly readyDetail: string;
   readonly events: {
     readonly consumed: number;
+    /** Records whose effect `/metrics` shows: events counted, rejected and skipped. */
     readonly committed: number;
+    /** Valid events among them: what the metrics count. */
+    readonly counted: number;
     readonly invalid: number;
     readonly skipped: number;
   };
@@ -33,7 +36,8 @@ export interface StatusSnapshot {
     readonly by: string;
     readonly rows: readonly { key: string; requests: number; successRate: number | null }[];
   };
-  readonly errors?: { readonly title: string };
+  /** Calls and failed calls since the state began (every partition shown), besides the recent ratio. */
+  readonly errors?: { readonly title: string; readonly calls: number; readonly failures: number };
   readonly invalid: readonly { topic: string; reason: string; count: number }[];
   readonly lag: readonly { topic: string; partition: string; lag: number }[];
   /** Rates and recent figures over the last seconds, for the tiles and the charts. */
@@ -101,20 +105,31 @@ export async function statusSnapshot(
       })),
     };
   }
+  let errorSection: StatusSnapshot["errors"];
+  if (errors) {
+    const family = scalarFamily(families, errors.metric);
+    const calls = (await sumBy(family, undefined)).get("") ?? 0;
+    const ok =
+      (await sumBy(family, undefined, (labelOf) => labelOf(errors.label) === errors.ok)).get("") ?? 0;
+    errorSection = { title: errors.title, calls, failures: calls - ok };
+  }
+  const committed = sum(counts.committed.map((c) => c.count));
+  const invalid = sum(counts.invalid.map((i) => i.count));
   return {
     generatedAtMs: nowMs,
     ready: readiness.ready,
     readyDetail: readiness.detail,
     events: {
       consumed: counts.consumed,
-      committed: sum(counts.committed.map((c) => c.count)),
-      invalid: sum(counts.invalid.map((i) => i.count)),
+      committed,
+      counted: Math.max(0, committed - invalid - counts.skipped),
+      invalid,
       skipped: counts.skipped,
     },
     ...(entitySection ? { entities: entitySection } : {}),
     ...(latencySection ? { latency: latencySection } : {}),
     ...(successSection ? { success: successSection } : {}),
-    ...(errors ? { errors: { title: errors.title } } : {}),
+    ...(errorSection ? { errors: errorSection } : {}),
     invalid: counts.invalid,
     lag: counts.lag,
     live,

@@ -1,10 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { REJECT_REASONS, type RejectReason, type SkipReason } from "../events/reject-reason.js";
+import type { PartitionLag } from "./shown-lag.js";
 
-/** Where the partition lifecycle stands, read at scrape time. */
+/** What the self metrics read at scrape time: where the partition lifecycle stands, and the lag. */
 export interface StatePositions {
   positions(): readonly { topic: string; partition: number; nextOffset: string }[];
   restoring(): number;
+  lags(): readonly PartitionLag[];
 }
 
 /** Counts the status page shows, read from the self metrics. */
@@ -26,6 +28,7 @@ export class SelfMetrics {
   private readonly invalid: Counter<"topic" | "reason">;
   private readonly skipped: Counter<"topic" | "reason">;
   private readonly lag: Gauge<"topic" | "partition">;
+  private readonly topicMissing: Gauge<"topic" | "stream">;
   private readonly rebalances: Counter;
   private readonly lastCommit: Gauge;
   private readonly assigned: Gauge;
@@ -36,8 +39,6 @@ export class SelfMetrics {
   private readonly committed: Counter<"topic">;
   private readonly stateCommits: Counter<"result">;
   private readonly restores: Histogram;
-  /** Partitions with a lag series, per topic. */
-  private readonly lagPartitions = new Map<string, Set<number>>();
 
   constructor(
     registry: Registry,
@@ -72,8 +73,19 @@ export class SelfMetrics {
     });
     this.lag = new Gauge({
       name: "aggregator_consumer_lag",
-      help: "Records behind the partition's high watermark after the last processed batch.",
+      help: "Per event-topic partition this replica owns: records in Kafka (up to the high watermark) that what /metrics shows does not include yet; grows while a partition's commits fail.",
       labelNames: ["topic", "partition"],
+      registers,
+      collect() {
+        this.reset();
+        for (const l of state()?.lags() ?? [])
+          this.set({ topic: l.topic, partition: String(l.partition) }, l.lag);
+      },
+    });
+    this.topicMissing = new Gauge({
+      name: "aggregator_topic_missing",
+      help: "1 while the event topic of a catalogue stream does not exist (the stream is consumed as soon as it is created), else 0.",
+      labelNames: ["topic", "stream"],
       registers,
     });
     this.rebalances = new Counter({
@@ -171,21 +183,13 @@ export class SelfMetrics {
     for (const [reason, count] of outcomes.skipped) this.skipped.inc({ topic, reason }, count);
   }
 
-  recordLag(topic: string, partition: number, lag: number): void {
-    this.lag.set({ topic, partition: String(partition) }, lag);
-    this.lagPartitions.set(topic, (this.lagPartitions.get(topic) ?? new Set()).add(partition));
+  recordTopicMissing(topic: string, stream: string, missing: boolean): void {
+    this.topicMissing.set({ topic, stream }, missing ? 1 : 0);
   }
 
   recordGroupJoin(assigned: ReadonlyMap<string, readonly number[]>): void {
     this.rebalances.inc();
     this.assigned.set([...assigned.values()].reduce((sum, partitions) => sum + partitions.length, 0));
-    // Lag of a partition another member now consumes is that member's to report.
-    for (const [topic, partitions] of assigned) {
-      for (const partition of this.lagPartitions.get(topic) ?? []) {
-        if (!partitions.includes(partition)) this.lag.remove({ topic, partition: String(partition) });
-      }
-      this.lagPartitions.set(topic, new Set(partitions));
-    }
   }
 
   recordCommit(atMs: number): void {

@@ -10,6 +10,12 @@ export interface TopicPartition {
 export interface AssignableMember {
   readonly memberId: string;
   readonly owned: readonly TopicPartition[];
+  /**
+   * The topics it subscribed to; only their partitions go to it. Members
+   * subscribe to different topics for a moment when an event topic appears
+   * (each joins again once it has seen it). Absent: every topic.
+   */
+  readonly topics?: ReadonlySet<string>;
 }
 
 const keyOf = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;
@@ -18,9 +24,12 @@ const byPartitionThenTopic = (a: TopicPartition, b: TopicPartition) =>
 
 /**
  * Spreads input partitions over members as evenly as possible (counts differ
- * by at most one) while leaving each partition with the member that owned it
- * when that keeps the balance: a partition that stays needs no restore.
- * Deterministic for the same input, so every leader computes the same plan.
+ * by at most one when every member takes every topic) while leaving each
+ * partition with the member that owned it when that keeps the balance: a
+ * partition that stays needs no restore. A partition goes only to a member
+ * subscribed to its topic; those few members can take are placed first, each
+ * on the least loaded of them. Deterministic for the same input, so every
+ * leader computes the same plan.
  */
 export function assignPartitions(
   partitions: readonly TopicPartition[],
@@ -41,28 +50,51 @@ export function assignPartitions(
     list.push(tp);
     free.delete(keyOf(tp));
   };
+  const takes = (member: AssignableMember, tp: TopicPartition) => member.topics?.has(tp.topic) ?? true;
   for (const member of sorted) {
     for (const tp of [...member.owned].sort(byPartitionThenTopic)) {
-      if (free.has(keyOf(tp)) && cap((plan.get(member.memberId) as TopicPartition[]).length))
+      if (
+        free.has(keyOf(tp)) &&
+        takes(member, tp) &&
+        cap((plan.get(member.memberId) as TopicPartition[]).length)
+      )
         take(member.memberId, tp);
     }
   }
-  for (const tp of [...free.values()].sort(byPartitionThenTopic)) {
+  const eligible = new Map<string, AssignableMember[]>();
+  for (const tp of free.values())
+    eligible.set(
+      keyOf(tp),
+      sorted.filter((member) => takes(member, tp)),
+    );
+  const rest = [...free.values()].sort(
+    (a, b) =>
+      (eligible.get(keyOf(a)) as AssignableMember[]).length -
+        (eligible.get(keyOf(b)) as AssignableMember[]).length || byPartitionThenTopic(a, b),
+  );
+  for (const tp of rest) {
     let chosen: string | undefined;
-    for (const member of sorted) {
+    let chosenFits = false;
+    for (const member of eligible.get(keyOf(tp)) as AssignableMember[]) {
       const count = (plan.get(member.memberId) as TopicPartition[]).length;
-      if (cap(count) && (chosen === undefined || count < (plan.get(chosen) as TopicPartition[]).length)) {
+      const fits = cap(count);
+      const fewer = chosen === undefined || count < (plan.get(chosen) as TopicPartition[]).length;
+      if ((fits && !chosenFits) || (fits === chosenFits && fewer)) {
         chosen = member.memberId;
+        chosenFits = fits;
       }
     }
-    take(chosen as string, tp);
+    // No member takes its topic (none subscribed yet): it waits for the next rebalance.
+    if (chosen !== undefined) take(chosen, tp);
   }
   return plan;
 }
 
 /** What the assigner needs from the service: the topic pairs and the partitions it owns now. */
 export interface CopartitionedTopics {
-  /** Input topic → its changelog topic. */
+  /** The event topics. */
+  readonly inputs: readonly string[];
+  /** Event topic → its changelog topic (durable mode; none in memory mode). */
   readonly changelogOf: ReadonlyMap<string, string>;
   /** Input partitions this member owns (restored and consuming), sent to the leader as stickiness hints. */
   owned(): readonly TopicPartition[];
@@ -71,11 +103,12 @@ export interface CopartitionedTopics {
 export const COPARTITIONED_PROTOCOL = "metrics-aggregator-copartitioned";
 
 /**
- * A kafkajs partition assigner for durable state: input partition p and
- * changelog partition p always go to the same member, so the member that
- * consumes p can restore p's state from its own assignment, and partitions
- * stay where they are when the balance allows it. Every member of the group
- * must use it (Kafka refuses a group whose members share no protocol).
+ * A kafkajs partition assigner that keeps partitions where they are when the
+ * balance allows it and gives a topic's partitions only to members subscribed
+ * to it. With durable state, input partition p and changelog partition p
+ * always go to the same member, so the member that consumes p can restore
+ * p's state from its own assignment. Every member of the group must offer it
+ * (Kafka refuses a group whose members share no protocol).
  */
 export function copartitionedAssigner(topics: CopartitionedTopics): PartitionAssigner {
   return ({ cluster }) => ({
@@ -83,13 +116,14 @@ export function copartitionedAssigner(topics: CopartitionedTopics): PartitionAss
     version: 1,
     async assign({ members }) {
       const partitions: TopicPartition[] = [];
-      for (const [input, changelog] of topics.changelogOf) {
-        const inputCount = cluster.findTopicPartitionMetadata(input).length;
-        const changelogCount = cluster.findTopicPartitionMetadata(changelog).length;
-        for (let p = 0; p < Math.min(inputCount, changelogCount); p++)
-          partitions.push({ topic: input, partition: p });
+      for (const input of topics.inputs) {
+        const changelog = topics.changelogOf.get(input);
+        let count = cluster.findTopicPartitionMetadata(input).length;
+        if (changelog !== undefined)
+          count = Math.min(count, cluster.findTopicPartitionMetadata(changelog).length);
+        for (let p = 0; p < count; p++) partitions.push({ topic: input, partition: p });
       }
-      const assignable = members.map(({ memberId, memberMetadata }) => {
+      const assignable = members.map(({ memberId, memberMetadata }): AssignableMember => {
         const metadata = AssignerProtocol.MemberMetadata.decode(memberMetadata);
         let owned: TopicPartition[] = [];
         try {
@@ -99,14 +133,24 @@ export function copartitionedAssigner(topics: CopartitionedTopics): PartitionAss
         } catch {
           // a member of another version: no stickiness hint, still assignable
         }
-        return { memberId, owned };
+        // With durable state a member can take an input topic only with its changelog.
+        const subscribed = new Set(metadata?.topics ?? []);
+        const takes = topics.inputs.filter((input) => {
+          const changelog = topics.changelogOf.get(input);
+          return subscribed.has(input) && (changelog === undefined || subscribed.has(changelog));
+        });
+        return { memberId, owned, topics: new Set(takes) };
       });
       const plan = assignPartitions(partitions, assignable);
       return [...plan].map(([memberId, list]) => {
         const assignment: Record<string, number[]> = {};
         for (const { topic, partition } of list) {
-          const changelog = topics.changelogOf.get(topic) as string;
-          for (const name of [topic, changelog]) assignment[name] = [...(assignment[name] ?? []), partition];
+          const changelog = topics.changelogOf.get(topic);
+          for (const name of changelog === undefined ? [topic] : [topic, changelog]) {
+            const partitions = assignment[name] ?? [];
+            partitions.push(partition);
+            assignment[name] = partitions;
+          }
         }
         return {
           memberId,

@@ -9,7 +9,8 @@ import type { BatchOutcome, BatchSink } from "./record-batch.js";
 
 /** What the consumer reports about itself; `SelfMetrics` implements it. */
 export interface SourceTelemetry {
-  recordLag(topic: string, partition: number, lag: number): void;
+  /** The newest high watermark a fetch of an event-topic partition brought (for the lag). */
+  recordHighWatermark(topic: string, partition: number, highWatermark: string): void;
   /** A join: the event-topic partitions now assigned (lag of the others is no longer this member's). */
   recordGroupJoin(assigned: ReadonlyMap<string, readonly number[]>): void;
   recordCommit(atMs: number): void;
@@ -32,13 +33,17 @@ export interface GroupListener {
   onPosition(topic: string, partition: number, nextOffset: string): void;
 }
 
-/** Settings of {@link GroupConsumer}. */
-export interface GroupConsumerOptions extends KafkaConnection {
-  readonly groupId: string;
+/** What the group consumer reads. */
+export interface Subscription {
   /** Event topics, read from `fromBeginning` when the group has no offsets. */
   readonly topics: readonly string[];
   /** Topics always read from their start when assigned (state changelogs), kept paused until asked for. */
   readonly stateTopics: readonly string[];
+}
+
+/** Settings of {@link GroupConsumer}. */
+export interface GroupConsumerOptions extends KafkaConnection {
+  readonly groupId: string;
   readonly fromBeginning: boolean;
   readonly fetchMaxBytesPerPartition: number;
   readonly fetchMaxBytes: number;
@@ -46,7 +51,8 @@ export interface GroupConsumerOptions extends KafkaConnection {
   readonly sessionTimeoutMs: number;
   /** kafkajs commits resolved offsets itself (memory mode); off when offsets go in transactions. */
   readonly autoCommit: boolean;
-  readonly assigner?: PartitionAssigner | undefined;
+  /** The group's assignors, most preferred first. */
+  readonly assigners: readonly PartitionAssigner[];
 }
 
 /** Why a partition is paused; it is fetched again only when no reason is left. */
@@ -56,13 +62,17 @@ const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
 
 /**
  * One member of a consumer group (kafkajs), and nothing else: it connects and
- * retries until the brokers and topics are there, hands every fetched batch
- * to the sink, resolves offsets up to where the sink got, pauses and seeks
- * partitions for the stages after it, and reports group events to the
- * listener. Which offsets are committed, and how, is not its business.
+ * retries until the brokers answer, hands every fetched batch to the sink,
+ * resolves offsets up to where the sink got, pauses and seeks partitions for
+ * the stages after it, and reports group events to the listener. Which
+ * offsets are committed, and how, is not its business. What it subscribes to
+ * can change (an event topic created after the start): it then leaves the
+ * group and joins again with the new subscription, since kafkajs cannot add
+ * a topic to a running consumer.
  */
 export class GroupConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer | undefined;
+  private subscription: Subscription = { topics: [], stateTopics: [] };
   private readonly status: ConsumerStatus;
   private livenessTimer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
@@ -83,34 +93,32 @@ export class GroupConsumer {
     private readonly onFatal: (error: Error) => void,
   ) {
     this.status = new ConsumerStatus(options.sessionTimeoutMs, logger, (s) => telemetry.recordReady(s.ready));
-    this.consumer = createKafka(options, logger).consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      maxBytesPerPartition: options.fetchMaxBytesPerPartition,
-      maxBytes: options.fetchMaxBytes,
-      sessionTimeout: options.sessionTimeoutMs,
-      // a third of the session (kafkajs's default 3 s for its default 30 s): two heartbeats may be lost
-      heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
-      // Kafka's own fetch.max.wait.ms: kafkajs sleeps this long when every partition is paused, which a
-      // resumed partition (a restore, the end of a hold) waits out before its first fetch
-      maxWaitTimeInMs: 500,
-      // read_committed: records of aborted transactions are never counted
-      readUncommitted: false,
-      ...(options.assigner ? { partitionAssigners: [options.assigner] } : {}),
-    });
-    this.watchLifecycle();
   }
 
   /**
-   * Starts connecting in the background and returns at once. Until the
-   * brokers answer and the topics exist it retries with backoff (kafkajs alone
-   * gives up after its retries, #1721), reporting why in `currentStatus()`.
+   * Consumes `subscription` from now on, starting in the background and
+   * returning at once. A member already consuming other topics first stops
+   * fetching, runs `flush` while it still owns its partitions, and leaves the
+   * group. Until the brokers answer it retries with backoff (kafkajs alone
+   * gives up after its retries, #1721), saying why in `currentStatus()`.
    */
-  start(): void {
-    this.status.setMembership(false, "connecting");
-    // kafkajs says nothing while it retries a lost broker; silence itself is the signal.
-    this.livenessTimer = setInterval(() => this.status.evaluate(), 1_000).unref();
-    this.running = this.connectUntilRunning();
+  async subscribe(subscription: Subscription, flush: () => Promise<void> = async () => {}): Promise<void> {
+    const previous = this.consumer;
+    if (previous) {
+      this.status.setMembership(false, `joining again to consume ${subscription.topics.join(", ")}`);
+      await this.running;
+      await this.leave(previous, flush);
+    }
+    if (this.stopping.signal.aborted) return;
+    this.subscription = subscription;
+    const consumer = this.createConsumer();
+    this.consumer = consumer;
+    if (!previous) {
+      this.status.setMembership(false, "connecting");
+      // kafkajs says nothing while it retries a lost broker; silence itself is the signal.
+      this.livenessTimer = setInterval(() => this.status.evaluate(), 1_000).unref();
+    }
+    this.running = this.connectUntilRunning(consumer);
   }
 
   /**
@@ -121,15 +129,22 @@ export class GroupConsumer {
     this.stopping.abort();
     clearInterval(this.livenessTimer);
     await this.running;
+    if (this.consumer) await this.leave(this.consumer, flush);
+    this.status.setMembership(false, "stopping");
+    this.logger.info({ event: "consumer_stopped" }, "consumer stopped and left the group");
+  }
+
+  /** Stops fetching every partition, waits for the batch in flight, runs `flush`, leaves the group. */
+  private async leave(consumer: Consumer, flush: () => Promise<void>): Promise<void> {
     for (const [topic, partitions] of this.assignment) {
       for (const partition of partitions) this.pause(topic, partition, "stopping");
     }
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await flush();
     this.releaseHolds();
-    this.status.setMembership(false, "stopping");
-    await this.consumer.disconnect();
-    this.logger.info({ event: "consumer_stopped" }, "consumer stopped and left the group");
+    await consumer.disconnect();
+    this.pauses.clear();
+    this.assignment = new Map();
   }
 
   /** Says why the consumer has not started yet. */
@@ -155,7 +170,8 @@ export class GroupConsumer {
   pause(topic: string, partition: number, reason: PauseReason): void {
     const key = keyOf(topic, partition);
     const reasons = this.pauses.get(key) ?? new Set();
-    if (reasons.size === 0) this.whenRunning(() => this.consumer.pause([{ topic, partitions: [partition] }]));
+    if (reasons.size === 0)
+      this.whenRunning((consumer) => consumer.pause([{ topic, partitions: [partition] }]));
     reasons.add(reason);
     this.pauses.set(key, reasons);
     if (reason === "held") this.telemetry.recordPaused(this.holds.size);
@@ -167,12 +183,12 @@ export class GroupConsumer {
     const reasons = this.pauses.get(key);
     if (!reasons?.delete(reason) || reasons.size > 0) return;
     this.pauses.delete(key);
-    this.whenRunning(() => this.consumer.resume([{ topic, partitions: [partition] }]));
+    this.whenRunning((consumer) => consumer.resume([{ topic, partitions: [partition] }]));
   }
 
   /** The next fetch of the partition starts at `offset`; batches fetched before are stale. */
   seek(topic: string, partition: number, offset: string): void {
-    this.whenRunning(() => this.consumer.seek({ topic, partition, offset }));
+    this.whenRunning((consumer) => consumer.seek({ topic, partition, offset }));
   }
 
   /**
@@ -180,27 +196,45 @@ export class GroupConsumer {
    * while kafkajs restarts it) there is nothing to pause or seek: the
    * partitions are paused and positioned again at the next join.
    */
-  private whenRunning(call: () => void): void {
+  private whenRunning(call: (consumer: Consumer) => void): void {
+    if (this.consumer === undefined) return;
     try {
-      call();
+      call(this.consumer);
     } catch (error) {
       if (!/consumer#run must be called first/.test((error as Error).message)) throw error;
     }
   }
 
-  private async connectUntilRunning(): Promise<void> {
+  private createConsumer(): Consumer {
+    const consumer = createKafka(this.options, this.logger).consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: this.options.fetchMaxBytesPerPartition,
+      maxBytes: this.options.fetchMaxBytes,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      // a third of the session (kafkajs's default 3 s for its default 30 s): two heartbeats may be lost
+      heartbeatInterval: Math.min(3_000, Math.floor(this.options.sessionTimeoutMs / 3)),
+      // Kafka's own fetch.max.wait.ms: kafkajs sleeps this long when every partition is paused, which a
+      // resumed partition (a restore, the end of a hold) waits out before its first fetch
+      maxWaitTimeInMs: 500,
+      // read_committed: records of aborted transactions are never counted
+      readUncommitted: false,
+      partitionAssigners: [...this.options.assigners],
+    });
+    this.watchLifecycle(consumer);
+    return consumer;
+  }
+
+  private async connectUntilRunning(consumer: Consumer): Promise<void> {
     const backoff = dependencyBackoff();
-    while (!this.stopping.signal.aborted) {
+    const { topics, stateTopics } = this.subscription;
+    while (!this.stopping.signal.aborted && this.consumer === consumer) {
       try {
-        await this.consumer.connect();
-        await this.consumer.subscribe({
-          topics: [...this.options.topics],
-          fromBeginning: this.options.fromBeginning,
-        });
-        if (this.options.stateTopics.length > 0) {
-          await this.consumer.subscribe({ topics: [...this.options.stateTopics], fromBeginning: true });
-        }
-        await this.consumer.run({
+        await consumer.connect();
+        await consumer.subscribe({ topics: [...topics], fromBeginning: this.options.fromBeginning });
+        if (stateTopics.length > 0)
+          await consumer.subscribe({ topics: [...stateTopics], fromBeginning: true });
+        await consumer.run({
           eachBatchAutoResolve: false,
           autoCommit: this.options.autoCommit,
           partitionsConsumedConcurrently: this.options.partitionsConcurrently,
@@ -239,8 +273,8 @@ export class GroupConsumer {
         if (next > BigInt(batch.firstOffset() ?? outcome.nextOffset)) resolveOffset((next - 1n).toString());
         this.hold(batch.topic, batch.partition, outcome);
       }
-      if (this.options.topics.includes(batch.topic)) {
-        this.telemetry.recordLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      if (this.subscription.topics.includes(batch.topic)) {
+        this.telemetry.recordHighWatermark(batch.topic, batch.partition, batch.highWatermark);
       }
       await heartbeat();
     } finally {
@@ -286,18 +320,29 @@ export class GroupConsumer {
     this.telemetry.recordPaused(0);
   }
 
-  private watchLifecycle(): void {
-    const { events } = this.consumer;
+  /** Reports the group events of `consumer` while it is the current one (not one left for a new subscription). */
+  private watchLifecycle(consumer: Consumer): void {
+    const { events } = consumer;
     const log = this.logger;
-    this.consumer.on(events.CONNECT, () => {
+    const current = () => this.consumer === consumer;
+    // Registered through this, a listener hears only while `consumer` is the current one.
+    const on = <E extends Parameters<Consumer["on"]>[0]>(
+      event: E,
+      listener: (event: Parameters<Parameters<Consumer["on"]>[1]>[0]) => void,
+    ) =>
+      consumer.on(
+        event as never,
+        (payload: Parameters<typeof listener>[0]) => current() && listener(payload),
+      );
+    on(events.CONNECT, () => {
       log.info({ event: "connected", brokers: this.options.brokers }, "connected to Kafka");
     });
-    this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+    on(events.GROUP_JOIN, ({ payload }) => {
       this.assignment = new Map(Object.entries(payload.memberAssignment));
       this.releaseHolds();
       this.listener.onAssigned(this.assignment);
       this.telemetry.recordGroupJoin(
-        new Map(this.options.topics.map((topic) => [topic, this.assignment.get(topic) ?? []])),
+        new Map(this.subscription.topics.map((topic) => [topic, this.assignment.get(topic) ?? []])),
       );
       this.status.setMembership(true, `member of group ${payload.groupId}`);
       log.info(
@@ -310,7 +355,7 @@ export class GroupConsumer {
         "joined the consumer group; partitions assigned",
       );
     });
-    this.consumer.on(events.REBALANCING, ({ payload }) => {
+    on(events.REBALANCING, ({ payload }) => {
       this.releaseHolds();
       this.listener.onRebalancing();
       this.status.setMembership(false, "rebalancing");
@@ -319,31 +364,31 @@ export class GroupConsumer {
         "group is rebalancing; partitions revoked",
       );
     });
-    this.consumer.on(events.HEARTBEAT, () => {
+    on(events.HEARTBEAT, () => {
       this.status.proveMembership();
       this.status.evaluate();
       this.listener.onMembershipProven();
     });
-    this.consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
+    on(events.END_BATCH_PROCESS, ({ payload }) => {
       this.listener.onPosition(
         payload.topic,
         payload.partition,
         (BigInt(payload.lastOffset) + 1n).toString(),
       );
     });
-    this.consumer.on(events.COMMIT_OFFSETS, () => {
+    on(events.COMMIT_OFFSETS, () => {
       this.telemetry.recordCommit(Date.now());
       this.status.contact();
     });
-    this.consumer.on(events.FETCH, () => this.status.contact());
-    this.consumer.on(events.DISCONNECT, () => {
+    on(events.FETCH, () => this.status.contact());
+    on(events.DISCONNECT, () => {
       this.status.setMembership(false, "disconnected");
       log.info({ event: "disconnected" }, "disconnected from Kafka");
     });
-    this.consumer.on(events.STOP, () => {
+    on(events.STOP, () => {
       log.info({ event: "stopped" }, "consumer stopped");
     });
-    this.consumer.on(events.CRASH, ({ payload }) => {
+    on(events.CRASH, ({ payload }) => {
       const { error, restart } = payload;
       this.status.setMembership(false, `crashed: ${error.message}${restart ? " (restarting)" : ""}`);
       log[restart ? "warn" : "error"](

@@ -1,4 +1,4 @@
-import { Kafka, type SASLOptions } from "kafkajs";
+import { Kafka, type RetryOptions, type SASLOptions } from "kafkajs";
 import type { Logger } from "pino";
 import { kafkaLogCreator, kafkaLogLevel } from "./kafka-log-creator.js";
 
@@ -17,7 +17,8 @@ export interface KafkaConnection {
 }
 
 /**
- * A kafkajs client whose logs go to the service's JSON log. `onBrokerError`
+ * A kafkajs client whose logs go to the service's JSON log, retrying a
+ * request as `retry` says (by default for about two minutes). `onBrokerError`
  * hears every error a broker answered: kafkajs keeps some of them to itself
  * (it reports a refused coordinator lookup only as "Failed to find group
  * coordinator"), and the operator needs the real one.
@@ -26,13 +27,14 @@ export function createKafka(
   connection: KafkaConnection,
   logger: Logger,
   onBrokerError?: (message: string) => void,
+  retry: RetryOptions = { initialRetryTime: 300, retries: 10 },
 ): Kafka {
   return new Kafka({
     clientId: connection.clientId,
     brokers: [...connection.brokers],
     logLevel: kafkaLogLevel(connection.logLevel),
     logCreator: kafkaLogCreator(logger, onBrokerError),
-    retry: { initialRetryTime: 300, retries: 10 },
+    retry,
     ...(connection.tls
       ? { ssl: connection.tls.ca ? { ca: [...connection.tls.ca], rejectUnauthorized: true } : true }
       : {}),

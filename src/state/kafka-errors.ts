@@ -13,17 +13,55 @@ const AUTHORIZATION = new Set([
   "CLUSTER_AUTHORIZATION_FAILED",
 ]);
 
+/** An error of kafkajs's, as far as classifying it goes. */
+interface KafkaErrorLike {
+  readonly name?: string;
+  readonly type?: string;
+  readonly originalError?: unknown;
+  readonly cause?: unknown;
+  readonly errors?: unknown[];
+}
+
+/** The error and the ones it wraps, outermost first (kafkajs wraps retries and aggregates). */
+function* errorChain(error: unknown): Generator<KafkaErrorLike> {
+  let current = error as KafkaErrorLike | undefined;
+  for (let depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    yield current;
+    // kafkajs's aggregate errors (topic creation) carry one error per topic
+    current = (current.originalError ?? current.cause ?? current.errors?.[0]) as KafkaErrorLike | undefined;
+  }
+}
+
 /** The protocol error type kafkajs attached, looking through its wrappers. */
 export function errorType(error: unknown): string | undefined {
-  let current = error as
-    | { type?: string; originalError?: unknown; cause?: unknown; errors?: unknown[] }
-    | undefined;
-  for (let depth = 0; current && depth < 5; depth++) {
-    if (typeof current.type === "string") return current.type;
-    // kafkajs's aggregate errors (topic creation) carry one error per topic
-    current = (current.originalError ?? current.cause ?? current.errors?.[0]) as typeof current;
-  }
+  for (const link of errorChain(error)) if (typeof link.type === "string") return link.type;
   return undefined;
+}
+
+/** kafkajs's errors for a broker that cannot be reached at all (not one that answered with an error). */
+const UNREACHABLE = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSNoBrokerAvailableError",
+]);
+
+/** True when no broker could be reached (DNS, refused or timed-out connections), looking through wrappers. */
+export function isConnectionError(error: unknown): boolean {
+  for (const link of errorChain(error))
+    if (link.name !== undefined && UNREACHABLE.has(link.name)) return true;
+  return false;
+}
+
+/** The innermost message of a kafkajs error: the connection's own words (`getaddrinfo ENOTFOUND nohost`). */
+export function rootMessage(error: unknown): string {
+  let message = String((error as Error)?.message ?? error);
+  for (const link of errorChain(error)) {
+    const own = (link as { message?: unknown }).message;
+    if (typeof own === "string" && own !== "") message = own;
+  }
+  return message;
 }
 
 /** True when the error says another owner took the partition's producer over. */

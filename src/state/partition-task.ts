@@ -44,6 +44,8 @@ export class PartitionTask {
   attempt = 0;
   /** Shown on `/metrics` while `active`. */
   state: PartitionState | undefined;
+  /** Where the state last shown stood (kept while a failed partition is opened again, for its lag). */
+  lastShownOffset: string | undefined;
   producer: Producer | undefined;
   restore: ChangelogRestore | undefined;
   /** Rejected records waiting for the next commit's transaction (durable mode). */

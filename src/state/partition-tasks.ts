@@ -194,6 +194,16 @@ export class PartitionTasks implements BatchSink, GroupListener {
     return out;
   }
 
+  /**
+   * Where what `/metrics` shows of a partition stands: the active state's
+   * shown offset, or for a partition being opened again after a failure, the
+   * last one shown (what the lag counts from).
+   */
+  shownOffset(topic: string, partition: number): string | undefined {
+    const task = this.tasks.get(`${topic}:${partition}`);
+    return (task?.phase === "active" ? task.state?.shownNextOffset : undefined) ?? task?.lastShownOffset;
+  }
+
   /** Partitions being fenced or restored. */
   restoring(): number {
     return [...this.tasks.values()].filter((t) => t.phase === "opening" || t.phase === "restoring").length;
@@ -211,6 +221,11 @@ export class PartitionTasks implements BatchSink, GroupListener {
       );
     }
     return ready(`${tasks.length} partitions ${this.store.commitsOffsets ? "restored" : "assigned"}`);
+  }
+
+  /** Before the consumer leaves the group to join again (with a new topic): commits every partition. */
+  async commitAll(): Promise<void> {
+    await Promise.all([...this.tasks.values()].map((task) => this.commit(task)));
   }
 
   /** Shutdown, while still a member of the group: commits every partition. */
@@ -324,6 +339,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
     task.attempt++;
     task.restore?.cancel();
     task.phase = "failed";
+    task.lastShownOffset = task.state?.shownNextOffset ?? task.lastShownOffset;
     task.state = undefined;
     task.outbox.length = 0;
     task.outcomes = new OutcomeCounts();

@@ -171,7 +171,7 @@ describe("metrics-aggregator check-config", () => {
     [
       "a misspelt key",
       [metric("").replace("labels", "lables")],
-      'streams.yard.metrics[0]: expected no key "lables" (unknown), got {"name":"yard_visits_total","type":"counter","help":"Visits.","lables":["zone"]}',
+      'streams.yard.metrics[0]: expected no key "lables" (did you mean "labels"?)',
     ],
     [
       "a topic another stream reads",
@@ -204,16 +204,47 @@ describe("metrics-aggregator check-config", () => {
       const file = await catalogue(_kind.replace(/\W+/g, "-"), metrics);
       const { code, stderr } = await runCli({}, ["check-config", file]);
       expect(code).toBe(2);
-      expect(stderr).toBe(`metrics-aggregator: invalid metric catalogue:\n  ${file}: ${line}\n`);
+      expect(stderr).toBe(`metrics-aggregator: ${file}: ${line}\n`);
     },
   );
+
+  it("reports every problem of a file in one pass, a misspelt key with the key that was meant", async () => {
+    const file = await catalogue("three-mistakes", [
+      "{name: yard_visits, type: counter, help: Visits., lables: [zone]}",
+      "{name: yard_dwell_seconds, type: histogram, help: Dwell., value: dwell}",
+    ]);
+    const { code, stderr } = await runCli({}, ["check-config", file]);
+    expect(code).toBe(2);
+    expect(stderr.split("\n")).toEqual([
+      `metrics-aggregator: ${file}: streams.yard.metrics[0]: expected no key "lables" (did you mean "labels"?)`,
+      `metrics-aggregator: ${file}: streams.yard.metrics[0].name: expected a counter name ending in _total, got "yard_visits"`,
+      `metrics-aggregator: ${file}: streams.yard.metrics[1].buckets: expected a bucket list, or a preset (detection-latency, llm-latency)`,
+      "",
+    ]);
+  });
+
+  it("shows a YAML syntax error with its line, its column and a caret", async () => {
+    const file = await catalogue(
+      "syntax",
+      "version: 1\nstreams:\n  yard:\n    topic: yard-events\n    metrics:\n      - name: a\n     type: counter\n",
+    );
+    const { code, stderr } = await runCli({}, ["check-config", file]);
+    expect(code).toBe(2);
+    expect(stderr.split("\n")).toEqual([
+      `metrics-aggregator: ${file}:7:1: expected YAML (All mapping items must start at the same column)`,
+      "  6 |       - name: a",
+      "  7 |      type: counter",
+      "    | ^",
+      "",
+    ]);
+  });
 
   it("stops the service's start the same way when METRICS_CONFIG names a wrong catalogue, before connecting to Kafka", async () => {
     const file = await catalogue("start", [metric(", value: temperature")]);
     const { code, stderr } = await runCli({ METRICS_CONFIG: file, KAFKA_BROKERS: "127.0.0.1:1" }, []);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      `metrics-aggregator: invalid metric catalogue:\n  ${file}: streams.yard.metrics[0].value: expected a field the contract keeps from going negative (minimum: 0): counters only go up, got "temperature"\n`,
+      `metrics-aggregator: ${file}: streams.yard.metrics[0].value: expected a field the contract keeps from going negative (minimum: 0): counters only go up, got "temperature"\n`,
     );
   });
 });

@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../../scripts/kafka-harness/kafka-container.js";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { createTopics, produce } from "../support/kafka-client.js";
-import { freePort } from "../support/kafka-container.js";
 import { uniqueName } from "../support/names.js";
 import { runCommand } from "../support/run-command.js";
 import { acrossPartitions, scrape } from "../support/scrape.js";

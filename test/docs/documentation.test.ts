@@ -3,12 +3,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { generatedDocs } from "../../scripts/docs/generated-docs.js";
 import { eventFamilies } from "../../src/aggregate/event-families.js";
 import { REJECT_REASONS, SKIP_REASONS } from "../../src/events/reject-reason.js";
 import { RegistryMetrics } from "../../src/self-metrics/registry-metrics.js";
 import { SelfMetrics } from "../../src/self-metrics/self-metrics.js";
 import { testCatalogue } from "../support/catalogue.js";
-import { generatedDocs } from "../support/generated-docs.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const pages = [

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runLoad } from "../../src/produce/load-generator.js";
 import { launchChromium } from "../support/browser.js";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
-import { produce, testKafka } from "../support/kafka-client.js";
+import { produce, type TestMessage, testKafka } from "../support/kafka-client.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
 const brokers = inject("kafkaBrokers");
@@ -28,31 +28,41 @@ describe("the live status page in headless Chromium", () => {
     aggregator = await startTestAggregator(brokers, {}, { partitions: 2 });
     const { detectionTopic, llmTopic } = aggregator.config;
     const now = Date.now();
-    await produce(brokers, detectionTopic, [
-      // p95 of ten frames all in (0.5, 1] interpolates to 0.5 + 0.5 × 0.95 = 0.975 s
-      ...Array.from({ length: 10 }, () => ({
-        value: jsonBytes(
-          detectionWire({
-            camera_id: "front-door",
-            model_type: "yolov8x",
-            latency_seconds: 0.8,
-            timestamp: now,
-          }),
-        ),
-      })),
-      ...Array.from({ length: 4 }, () => ({
-        value: jsonBytes(
-          detectionWire({ camera_id: "<b>loading-bay</b>", model_type: "yolov8n", timestamp: now }),
-        ),
-      })),
-      { value: '{"broken":' },
-      { value: jsonBytes(detectionWire({ latency_seconds: -3 })) },
-    ]);
-    await produce(brokers, llmTopic, [
-      ...["success", "success", "success", "error"].map((status) => ({
-        value: jsonBytes(llmWire({ key_id: "key-7", status })),
-      })),
-    ]);
+    // Everything in partition 0: partition 1 of each topic never has a batch, and must still show its lag.
+    const inPartition0 = (messages: TestMessage[]) => messages.map((m) => ({ ...m, partition: 0 }));
+    await produce(
+      brokers,
+      detectionTopic,
+      inPartition0([
+        // p95 of ten frames all in (0.5, 1] interpolates to 0.5 + 0.5 × 0.95 = 0.975 s
+        ...Array.from({ length: 10 }, () => ({
+          value: jsonBytes(
+            detectionWire({
+              camera_id: "front-door",
+              model_type: "yolov8x",
+              latency_seconds: 0.8,
+              timestamp: now,
+            }),
+          ),
+        })),
+        ...Array.from({ length: 4 }, () => ({
+          value: jsonBytes(
+            detectionWire({ camera_id: "<b>loading-bay</b>", model_type: "yolov8n", timestamp: now }),
+          ),
+        })),
+        { value: '{"broken":' },
+        { value: jsonBytes(detectionWire({ latency_seconds: -3 })) },
+      ]),
+    );
+    await produce(
+      brokers,
+      llmTopic,
+      inPartition0(
+        ["success", "success", "success", "error"].map((status) => ({
+          value: jsonBytes(llmWire({ key_id: "key-7", status })),
+        })),
+      ),
+    );
     await aggregator.waitForCommitted({ [detectionTopic]: 16, [llmTopic]: 4 });
 
     browser = await launchChromium();
@@ -69,7 +79,8 @@ describe("the live status page in headless Chromium", () => {
   });
 
   it("shows the numbers the test produced", async () => {
-    await page.waitForFunction(() => document.querySelector("#consumed")?.textContent === "20");
+    // 18 valid events counted; the 2 rejected ones are in "invalid", not in "events counted".
+    await page.waitForFunction(() => document.querySelector("#consumed")?.textContent === "18");
     expect(await page.textContent("#state")).toBe("ready");
     expect(await page.textContent("#cameras")).toBe("2");
     expect(await page.textContent("#invalid")).toBe("2");
@@ -100,12 +111,20 @@ describe("the live status page in headless Chromium", () => {
       [detectionTopic, "invalid_json", "1"],
       [detectionTopic, "out_of_range", "1"],
     ]);
+    // Every assigned partition, also those no event was ever fetched from.
+    const { llmTopic } = aggregator.config;
+    await page.waitForFunction(() => document.querySelectorAll("#lag-table tbody tr").length === 4);
+    expect(await tableRows(page, "lag-table")).toEqual(
+      [detectionTopic, llmTopic].flatMap((topic) => ["0", "1"].map((p) => [topic, p, "0"])),
+    );
+    // The calls so far, whether or not any came in the last seconds.
+    expect(await page.textContent("#errors-caption")).toBe("LLM error ratio: 1 of 4 calls failed (25 %)");
   });
 
   it("shows rates from its first poll (the server keeps the last seconds)", async () => {
     const fresh = await browser.newPage();
     await fresh.goto(aggregator.baseUrl);
-    await fresh.waitForFunction(() => document.querySelector("#consumed")?.textContent === "20");
+    await fresh.waitForFunction(() => document.querySelector("#consumed")?.textContent === "18");
     // The first render: rates are there, not the "–" that would wait for a second poll.
     expect(await fresh.textContent("#rate")).toMatch(/^\d/);
     const framesPerSecond = (await tableRows(fresh, "camera-table")).map((row) => row[2]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type KafkaBroker, startKafkaContainer } from "../../scripts/kafka-harness/kafka-container.js";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { committedOffsets, produce, recordCount, testKafka } from "../support/kafka-client.js";
-import { type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
 import { acrossPartitions, only } from "../support/scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";

@@ -3,7 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { createTopics } from "../support/kafka-client.js";
+import { detectionWire, jsonBytes } from "../support/events.js";
+import { createTopics, produce } from "../support/kafka-client.js";
 import { uniqueName } from "../support/names.js";
 import { runCommand } from "../support/run-command.js";
 import { acrossPartitions, only, type Samples, scrape } from "../support/scrape.js";
@@ -30,6 +31,15 @@ function workedExample(topic: string): { schema: string; catalogue: string } {
     schema: block("json"),
     catalogue: catalogue.replace("topic: tracking-events\n", `topic: ${topic}\n`),
   };
+}
+
+/** Writes the worked example (contract and catalogue) to a folder of its own; the catalogue's path. */
+async function writeWorkedExample(topic: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "catalogue-"));
+  const { schema, catalogue } = workedExample(topic);
+  await writeFile(join(dir, "tracking-event.v1.schema.json"), schema);
+  await writeFile(join(dir, "catalogue.yaml"), catalogue);
+  return join(dir, "catalogue.yaml");
 }
 
 interface Track {
@@ -112,14 +122,10 @@ async function produceWithKcat(topic: string, batch: readonly Track[], at: numbe
 
 describe("a stream defined only in a catalogue file: tracking events", () => {
   it("counts every kcat-produced event exactly, and again after a SIGKILL and a restart (durable state)", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "catalogue-"));
     const topic = uniqueName("tracking-events");
     await createTopics(brokers, [topic], 3);
-    const { schema, catalogue } = workedExample(topic);
-    await writeFile(join(dir, "tracking-event.v1.schema.json"), schema);
-    await writeFile(join(dir, "catalogue.yaml"), catalogue);
     const setup = await serviceSetup(brokers, 1, {
-      METRICS_CONFIG: join(dir, "catalogue.yaml"),
+      METRICS_CONFIG: await writeWorkedExample(topic),
       STATE_COMMIT_INTERVAL: "200ms",
       // The restarted member waits for the killed one's session to end before it gets the partitions.
       KAFKA_SESSION_TIMEOUT: "6s",
@@ -155,6 +161,64 @@ describe("a stream defined only in a catalogue file: tracking events", () => {
     expect(observed(after)).toEqual(expected([...first, ...second]));
     // The restarted process read the first 302 records' effect from the changelog, not from the topic again.
     expect(after.get(`aggregator_events_committed_total{topic="${topic}"}`)).toBe(452);
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+  });
+
+  it("keeps counting the shipped streams exactly while its topic does not exist, then counts it once it is created", async () => {
+    const topic = uniqueName("tracking-events");
+    const setup = await serviceSetup(brokers, 3, {
+      METRICS_CONFIG: await writeWorkedExample(topic),
+      STATE_COMMIT_INTERVAL: "200ms",
+      TOPIC_CHECK_INTERVAL: "1s",
+    });
+    const frames = (count: number, from: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        key: `cam-${(from + i) % 5}`,
+        value: jsonBytes(detectionWire({ camera_id: `cam-${(from + i) % 5}` })),
+      }));
+    const framesOf = (samples: Samples) =>
+      only(acrossPartitions(samples), "detection_total")[
+        'detection_total{camera_id="cam-0",model_type="yolov8n"}'
+      ];
+    await produce(brokers, setup.detectionTopic, frames(100, 0));
+
+    const service = spawnService(setup.env);
+    const url = await service.baseUrl();
+    const missing = `aggregator_topic_missing{topic="${topic}",stream="tracking"}`;
+    const before = await waitFor(
+      "the shipped streams counted while the tracking topic is missing",
+      async () => {
+        const samples = await scrape(url);
+        return framesOf(samples) === 20 && samples.get(missing) === 1 ? samples : undefined;
+      },
+    );
+    expect(before.get(`aggregator_events_committed_total{topic="${setup.detectionTopic}"}`)).toBe(100);
+    const readiness = (await (await fetch(`${url}/readyz`)).json()) as {
+      status: string;
+      checks: { name: string; ready: boolean; detail: string }[];
+    };
+    expect(readiness.status).toBe("ready");
+    expect(readiness.checks.find((check) => check.name === "topics")).toEqual({
+      name: "topics",
+      ready: true,
+      detail: `consuming ${setup.detectionTopic}, ${setup.llmTopic}; not yet created: ${topic} (stream tracking) (consumed as soon as it is)`,
+    });
+
+    await createTopics(brokers, [topic], 3);
+    const first = tracks(0, 300);
+    await produceWithKcat(topic, first, Date.now());
+    await produce(brokers, setup.detectionTopic, frames(100, 100));
+    const after = await waitFor("the tracks and the later frames on /metrics", async () => {
+      const samples = await scrape(url);
+      const gate = observed(samples)[`tracking_dwell_seconds_count{zone="gate"}`];
+      return gate === 100 && framesOf(samples) === 40 ? samples : undefined;
+    });
+    expect(observed(after)).toEqual(expected(first));
+    expect(after.get(missing)).toBe(0);
+    // Joining again for the new topic neither lost nor repeated a frame.
+    expect(after.get(`aggregator_events_committed_total{topic="${setup.detectionTopic}"}`)).toBe(200);
+    expect(after.get(`aggregator_events_committed_total{topic="${topic}"}`)).toBe(302);
     service.child.kill("SIGTERM");
     expect(await service.exited).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
+import { type KafkaBroker, startKafkaContainer } from "../../scripts/kafka-harness/kafka-container.js";
 import { uniqueName } from "../support/names.js";
 import { waitFor } from "../support/wait-for.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type KafkaBroker, startKafkaContainer } from "../../scripts/kafka-harness/kafka-container.js";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { createTopics, produce } from "../support/kafka-client.js";
-import { type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
 import { acrossPartitions } from "../support/scrape.js";
 import { SASL_USER, type SecuredBrokerSetup, securedBrokerSetup } from "../support/secured-kafka.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
@@ -46,9 +46,9 @@ describe.skipIf(!containers)("SASL and TLS to the brokers", () => {
     return await waitFor("/readyz to say why Kafka is not usable", async () => {
       const response = await fetch(`${aggregator.baseUrl}/readyz`);
       const body = (await response.json()) as { checks: { name: string; ready: boolean; detail: string }[] };
-      // The first connection is the state changelogs' set-up (durable mode), then the consumer's.
+      // The first connection is the set-up's (topics, state changelogs), then the consumer's.
       const detail = body.checks.find(
-        (c) => !c.ready && /^cannot (start consuming|prepare)/.test(c.detail),
+        (c) => !c.ready && /^cannot (reach|connect to) the brokers|^cannot start consuming/.test(c.detail),
       )?.detail;
       return response.status === 503 ? detail : undefined;
     });

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
+import { freePort } from "../../scripts/kafka-harness/kafka-container.js";
 import { EventStream, expectedSeries, sumOfReplicas } from "../support/event-stream.js";
 import { recordCount } from "../support/kafka-client.js";
-import { freePort } from "../support/kafka-container.js";
 import { startPrometheus } from "../support/prometheus-server.js";
 import { acrossPartitions, scrape } from "../support/scrape.js";
 import { type ServiceProcess, serviceSetup, spawnService } from "../support/service-process.js";

@@ -1,9 +1,13 @@
 import kafkajs, { type AclOperationTypes, type AclResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  freePort,
+  type KafkaBroker,
+  startKafkaContainer,
+} from "../../scripts/kafka-harness/kafka-container.js";
 import { changelogTopicName } from "../../src/state/changelog-topics.js";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { committedOffsets, createTopics, produce } from "../support/kafka-client.js";
-import { freePort, type KafkaBroker, startKafkaContainer } from "../support/kafka-container.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 import { waitFor } from "../support/wait-for.js";
 

@@ -1,7 +1,11 @@
 import "./process-warnings.js";
 import type { TestProject } from "vitest/node";
-import { type HarnessBroker, NoBrokerError, startHarnessBroker } from "./harness-broker.js";
-import { DEFAULT_KAFKA_IMAGE } from "./kafka-container.js";
+import {
+  type HarnessBroker,
+  NoBrokerError,
+  startHarnessBroker,
+} from "../../scripts/kafka-harness/broker-chain.js";
+import { DEFAULT_KAFKA_IMAGE } from "../../scripts/kafka-harness/kafka-container.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
-import { freePort } from "./kafka-container.js";
+import { freePort } from "../../scripts/kafka-harness/kafka-container.js";
 import { waitFor } from "./wait-for.js";
 
 /** A real Prometheus server (Debian's `prometheus`) scraping one target. */

@@ -5,9 +5,10 @@ export async function runProgram(
   program: string,
   args: readonly string[],
   input?: string | Buffer,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(program, [...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(program, [...args], { stdio: ["pipe", "pipe", "pipe"], ...options });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {

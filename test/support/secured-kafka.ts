@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrokerExtras, freePort } from "./kafka-container.js";
+import { type BrokerExtras, freePort } from "../../scripts/kafka-harness/kafka-container.js";
 import { runCommand } from "./run-command.js";
 
 /** The user every SASL mechanism of the secured broker accepts. */

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { type FlagValues, loadConfig } from "../../src/config/load-config.js";
 import type { Config } from "../../src/config/settings.js";
-import { type RunningAggregator, startAggregator } from "../../src/main.js";
+import { type RunningAggregator, startAggregator } from "../../src/service/start-service.js";
 import { createTopics } from "./kafka-client.js";
 import { uniqueName } from "./names.js";
 import { type Samples, scrape } from "./scrape.js";

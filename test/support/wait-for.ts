@@ -1,6 +1,12 @@
+/** Thrown by a probe that knows the wait is hopeless (the process it waits on ended): the wait fails at once. */
+export class GiveUp extends Error {
+  override readonly name = "GiveUp";
+}
+
 /**
  * Polls `probe` until it returns a value other than `undefined`, instead of
- * sleeping a fixed time. Fails with `what` and the last error after `timeoutMs`.
+ * sleeping a fixed time. Fails with `what` and the last error after
+ * `timeoutMs`, or at once when the probe throws {@link GiveUp}.
  */
 export async function waitFor<T>(
   what: string,
@@ -14,6 +20,7 @@ export async function waitFor<T>(
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

@@ -17,7 +17,7 @@ function app(ready: boolean, credentials?: ScrapeCredentials) {
       generatedAtMs: 1,
       ready,
       readyDetail: "d",
-      events: { consumed: 3, committed: 3, invalid: 1, skipped: 0 },
+      events: { consumed: 3, committed: 3, counted: 2, invalid: 1, skipped: 0 },
       live: {
         windowSeconds: 0,
         eventsPerSecond: {},

@@ -4,7 +4,7 @@
  * they differ, so the reference never drifts from the service.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { generatedDocs } from "../test/support/generated-docs.js";
+import { generatedDocs } from "./generated-docs.js";
 
 for (const { file, begin, end, content } of generatedDocs()) {
   const text = readFileSync(file, "utf8");

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { Kafka, logLevel } from "kafkajs";
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from "testcontainers";
+import { guardSessionContainers, SESSION_LABEL, sessionId } from "./own-reaper.js";
+import { chooseReaper, ryukIsOff } from "./reaper-choice.js";
 
 /** The official image a developer with Docker Hub gets by default. */
 export const DEFAULT_KAFKA_IMAGE = "apache/kafka:4.1.1";
@@ -33,6 +35,12 @@ export interface BrokerExtras {
   readonly formatArgs?: readonly string[];
   /** Files copied into the container before it starts. */
   readonly files?: readonly { readonly content: string | Buffer; readonly target: string }[];
+  /**
+   * False: hand the broker over as soon as it serves, its group and
+   * transaction coordinators still cold (what a service meets on a broker
+   * that just started). By default they are warmed up first.
+   */
+  readonly warmUp?: boolean;
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
@@ -116,7 +124,7 @@ class LoopbackKafkaContainer extends GenericContainer {
       .withExposedPorts(...ports.map((p) => ({ container: p, host: p })))
       .withWaitStrategy(Wait.forLogMessage(STARTED))
       .withStartupTimeout(120_000)
-      .withLabels({ "metrics-aggregator.role": "test-kafka" });
+      .withLabels({ "metrics-aggregator.role": "test-kafka", [SESSION_LABEL]: sessionId });
     if (extras.files?.length)
       this.withCopyContentToContainer(extras.files.map((f) => ({ ...f, mode: 0o644 })));
     this.hostConfig.PortBindings = Object.fromEntries(
@@ -194,12 +202,15 @@ export async function startKafkaContainer(
   image = process.env.KAFKA_IMAGE || DEFAULT_KAFKA_IMAGE,
   extras: BrokerExtras = {},
 ): Promise<KafkaBroker> {
+  await chooseReaper();
+  // Without Ryuk, the harness's own reaper removes this process's containers if it dies before it does.
+  if (ryukIsOff()) guardSessionContainers();
   const port = await freePort();
   const container: StartedTestContainer = await new LoopbackKafkaContainer(image, port, extras).start();
   const runtime = await getContainerRuntimeClient();
   const docker = runtime.container.getById(container.getId());
   try {
-    await waitForGroupCoordinator(`127.0.0.1:${port}`);
+    if (extras.warmUp !== false) await waitForGroupCoordinator(`127.0.0.1:${port}`);
   } catch (error) {
     await container.stop({ timeout: 5 });
     throw error;

@@ -1,9 +1,11 @@
 import { catalogueMarkdown } from "../../src/catalogue/catalogue-markdown.js";
-import { SETTINGS } from "../../src/config/settings.js";
+import { catalogueSettings } from "../../src/catalogue/catalogue-settings.js";
+import { loadCatalogue } from "../../src/catalogue/load-catalogue.js";
+import { loadSettings } from "../../src/config/load-config.js";
+import { CATALOGUE_SETTINGS, SETTINGS } from "../../src/config/settings.js";
 import { settingsMarkdown } from "../../src/config/settings-markdown.js";
 import { PRODUCE_SETTINGS } from "../../src/produce/produce-settings.js";
 import { REGISTER_SETTINGS } from "../../src/registry/register-settings.js";
-import { testCatalogue } from "./catalogue.js";
 
 /** A part of a document generated from code, between two HTML comments. */
 export interface GeneratedPart {
@@ -27,6 +29,11 @@ export function generatedDocs(): GeneratedPart[] {
     part(docs("configuration.md"), "service settings", settingsMarkdown(SETTINGS)),
     part(docs("configuration.md"), "produce settings", settingsMarkdown(PRODUCE_SETTINGS)),
     part(docs("configuration.md"), "register-schemas settings", settingsMarkdown(REGISTER_SETTINGS)),
-    part(docs("metrics.md"), "built-in metrics", catalogueMarkdown(testCatalogue().catalogue)),
+    part(docs("metrics.md"), "built-in metrics", catalogueMarkdown(shippedCatalogue())),
   ];
+}
+
+/** The shipped catalogue with every setting it reads at its default. */
+function shippedCatalogue() {
+  return loadCatalogue(catalogueSettings(loadSettings(CATALOGUE_SETTINGS, {}, {})));
 }

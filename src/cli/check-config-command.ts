@@ -1,5 +1,6 @@
-import { CatalogueError } from "./catalogue-error.js";
-import { type CatalogueSettings, loadCatalogue } from "./load-catalogue.js";
+import { CatalogueError } from "../catalogue/catalogue-error.js";
+import { type CatalogueSettings, loadCatalogue } from "../catalogue/load-catalogue.js";
+import { userErrorText } from "./user-error.js";
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
@@ -27,7 +28,7 @@ export function checkConfigCommand(
     return 0;
   } catch (error) {
     if (!(error instanceof CatalogueError)) throw error;
-    err.write(`metrics-aggregator: ${error.message}\n`);
+    err.write(userErrorText(error.message));
     return 2;
   }
 }

@@ -13,6 +13,7 @@ import {
   STARTED,
   waitForGroupCoordinator,
 } from "./kafka-container.js";
+import { guard } from "./own-reaper.js";
 
 const run = promisify(execFile);
 /** The recipe CI's local image uses: Apache Kafka's jars from Maven Central, and the same start scripts. */
@@ -92,6 +93,9 @@ async function kafkaDistribution(say: (line: string) => void): Promise<string> {
 export async function startJvmBroker(say: (line: string) => void): Promise<KafkaBroker> {
   const home = await kafkaDistribution(say);
   const dir = await mkdtemp(join(tmpdir(), "metrics-aggregator-kafka-"));
+  // Removed by the harness's own reaper if this process ends before it removed them itself.
+  const releaseDir = guard({ kind: "folder", id: dir });
+  let releaseProcess = () => {};
   const port = await freePort();
   const controllerPort = await freePort();
   const properties = join(dir, "server.properties");
@@ -119,8 +123,12 @@ export async function startJvmBroker(say: (line: string) => void): Promise<Kafka
     const started = spawn("sh", [join(home, "bin", "kafka-server-start.sh"), properties], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
+      // A process group of its own: the Ctrl+C a terminal sends the demo's group must not stop the broker
+      // before the aggregator has committed and left the group; the harness stops it after.
+      detached: true,
     });
     child = started;
+    releaseProcess = guard({ kind: "process", id: String(started.pid) });
     process.once("exit", killOnExit);
     let output = "";
     await new Promise<void>((resolve, reject) => {
@@ -155,6 +163,7 @@ export async function startJvmBroker(say: (line: string) => void): Promise<Kafka
     const timer = setTimeout(() => running.kill("SIGKILL"), 15_000);
     await exited;
     clearTimeout(timer);
+    releaseProcess();
   };
   try {
     await start();
@@ -162,6 +171,7 @@ export async function startJvmBroker(say: (line: string) => void): Promise<Kafka
   } catch (error) {
     await stop();
     await rm(dir, { recursive: true, force: true });
+    releaseDir();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -172,7 +182,9 @@ export async function startJvmBroker(say: (line: string) => void): Promise<Kafka
     stopBroker: stop,
     startBroker: start,
     close() {
-      closing ??= stop().then(() => rm(dir, { recursive: true, force: true }));
+      closing ??= stop()
+        .then(() => rm(dir, { recursive: true, force: true }))
+        .then(releaseDir);
       return closing;
     },
   };

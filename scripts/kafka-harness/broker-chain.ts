@@ -7,6 +7,8 @@ import {
   waitForGroupCoordinator,
 } from "./kafka-container.js";
 import { buildLocalKafkaImage, localImageNeeds } from "./local-kafka-image.js";
+import { ownReaperPid } from "./own-reaper.js";
+import { chooseReaper, REGISTRY_UNREACHABLE, type ReaperChoice, registryAnswer } from "./reaper-choice.js";
 
 /** The broker the demo and the tests use, and what the harness may start besides it. */
 export interface HarnessBroker {
@@ -23,10 +25,6 @@ export interface HarnessBroker {
 export class NoBrokerError extends Error {
   override readonly name = "NoBrokerError";
 }
-
-/** An answer from the Docker engine that means no registry could serve the image. */
-const REGISTRY_UNREACHABLE =
-  /registry|pull access|dial tcp|no such host|TLS handshake|i\/o timeout|manifest unknown|Temporary failure in name resolution/i;
 
 async function dockerRuns(): Promise<boolean> {
   try {
@@ -46,6 +44,11 @@ async function dockerRuns(): Promise<boolean> {
  *    Kafka's jars on Maven Central (cached);
  * 5. no Docker but a Java 17+: Apache Kafka's jars as a local JVM process;
  * 6. else a paragraph saying what is missing and how to get it.
+ *
+ * Containers are removed by Testcontainers' Ryuk where its image can be had;
+ * where it cannot (no registry), and for the local JVM, by the harness's own
+ * reaper, which removes them whichever way this process ends (SIGKILL too).
+ * The choice says which.
  */
 export async function startHarnessBroker(say: (line: string) => void): Promise<HarnessBroker> {
   const external = process.env.KAFKA_BROKERS;
@@ -58,28 +61,36 @@ export async function startHarnessBroker(say: (line: string) => void): Promise<H
       started: undefined,
     };
   }
+  const docker = await dockerRuns();
+  const reaper = docker ? await chooseReaper() : undefined;
   const fromImage = async (image: string, why: string): Promise<HarnessBroker> => {
     const started = await startKafkaContainer(image);
     return {
       bootstrap: started.bootstrap,
-      choice: `${image} through Testcontainers (${why}) at ${started.bootstrap}, container ${started.containerId.slice(0, 12)}`,
+      choice: `${image} through Testcontainers (${why}) at ${started.bootstrap}, container ${started.containerId.slice(0, 12)}; ${cleanup(reaper)}`,
       image,
       started,
     };
   };
   if (process.env.KAFKA_IMAGE) return await fromImage(process.env.KAFKA_IMAGE, "KAFKA_IMAGE");
-  const docker = await dockerRuns();
   let registryProblem = "";
   if (docker) {
-    try {
-      return await fromImage(DEFAULT_KAFKA_IMAGE, "the official image");
-    } catch (error) {
-      if (!REGISTRY_UNREACHABLE.test((error as Error).message)) throw error;
-      registryProblem = (error as Error).message.split("\n")[0] as string;
+    if (reaper?.kind === "own" && reaper.unreachableRegistry !== undefined)
+      registryProblem = `no container registry answers (${reaper.unreachableRegistry})`;
+    else {
+      try {
+        return await fromImage(DEFAULT_KAFKA_IMAGE, "the official image");
+      } catch (error) {
+        if (!REGISTRY_UNREACHABLE.test((error as Error).message)) throw error;
+        registryProblem = `no container registry answers (${registryAnswer((error as Error).message.split("\n")[0] as string)})`;
+      }
     }
     const needs = await localImageNeeds();
     if (needs.length === 0)
-      return await fromImage(await buildLocalKafkaImage(say), `built here: ${registryProblem}`);
+      return await fromImage(
+        await buildLocalKafkaImage(say),
+        `built here from Kafka's jars: ${registryProblem}`,
+      );
     registryProblem += `; to build a local image instead, install ${needs.join(" and ")}`;
   }
   const java = await javaMajorVersion();
@@ -87,7 +98,7 @@ export async function startHarnessBroker(say: (line: string) => void): Promise<H
     const started = await startJvmBroker(say);
     return {
       bootstrap: started.bootstrap,
-      choice: `Apache Kafka as a local JVM process (Java ${java}; ${docker ? `Docker runs but ${registryProblem}` : "no Docker engine answers"}) at ${started.bootstrap}, ${started.containerId}`,
+      choice: `Apache Kafka as a local JVM process (Java ${java}; ${docker ? `Docker runs but ${registryProblem}` : "no Docker engine answers"}) at ${started.bootstrap}, ${started.containerId}; the harness's own reaper (pid ${ownReaperPid()}) stops it and removes its data however this process ends`,
       image: undefined,
       started,
     };
@@ -106,4 +117,10 @@ export async function startHarnessBroker(say: (line: string) => void): Promise<H
       "Or point KAFKA_BROKERS at a running broker (with transactions enabled).",
     ].join(" "),
   );
+}
+
+/** Who removes the broker's container, for the choice line. */
+function cleanup(reaper: ReaperChoice | undefined): string {
+  if (reaper?.kind !== "own") return "Testcontainers' Ryuk removes the container if this process dies";
+  return `without Ryuk (${reaper.why}): the harness's own reaper (pid ${ownReaperPid()}) removes the container however this process ends`;
 }
