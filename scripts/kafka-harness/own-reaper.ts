@@ -26,6 +26,8 @@ export function guardSessionContainers(): void {
 }
 
 const PROCESS = fileURLToPath(new URL("./own-reaper-process.ts", import.meta.url));
+/** The checkout: `--import tsx` is resolved from the working directory. */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 let reaper: ChildProcess | undefined;
 
@@ -51,8 +53,8 @@ function send(message: { add?: Leftover; remove?: Leftover }): void {
 }
 
 function start(): ChildProcess {
-  // tsx by its full path: the reaper must start whatever the working directory.
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), PROCESS], {
+  const child = spawn(process.execPath, ["--import", "tsx", PROCESS], {
+    cwd: ROOT,
     detached: true,
     stdio: ["pipe", "ignore", "inherit"],
   });
