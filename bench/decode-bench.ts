@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const schemas = new RegistrySchemas(
     createRegistryClient({ url: registry.url, requestTimeoutMs: 5_000 }),
     new Backoff(500, 30_000),
-    { recordRegistryRequest() {}, recordRegistryUp() {} },
+    { recordRegistryRequest() {}, recordRegistryUp() {}, recordMissingIds() {} },
   );
   for (const id of [1, 3]) await schemas.load(id);
   const decode = createMessageDecoder(

@@ -87,7 +87,14 @@ export class SeriesTable {
   entry(lookupKey: string, labels: () => readonly string[], touchedMs: number): SeriesEntry {
     let entry = this.working.get(lookupKey);
     if (entry === undefined) {
-      if (this.working.size < this.limit) {
+      // Expired since the last snapshot, its removal not committed: /metrics still shows it, so it
+      // continues where it is rather than restarting at 0 under the value shown.
+      const expired = this.removals.get(lookupKey);
+      if (expired !== undefined && this.working.size < this.limit) {
+        entry = expired;
+        this.working.set(lookupKey, entry);
+        this.removals.delete(lookupKey);
+      } else if (this.working.size < this.limit) {
         entry = this.create(lookupKey, labels(), this.definition.newValues());
         this.working.set(lookupKey, entry);
         this.removals.delete(lookupKey);
@@ -141,7 +148,15 @@ export class SeriesTable {
    */
   snapshot(): { changes: TableChange[]; publish: () => void } {
     const removals = this.removals;
-    const entries = this.dirtyEntries;
+    // An entry changed and then expired since the last snapshot is removed, not written: its removal
+    // is the last thing that happened to it (a restore must not bring it back after its tombstone).
+    const entries = this.dirtyEntries.filter((entry) => {
+      const current =
+        entry.lookupKey === OVERFLOW_KEY ? this.overflowEntry : this.working.get(entry.lookupKey);
+      if (current === entry) return true;
+      entry.dirty = false;
+      return false;
+    });
     this.removals = new Map();
     this.dirtyEntries = [];
     const changes: TableChange[] = [];

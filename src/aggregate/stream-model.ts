@@ -64,7 +64,9 @@ export function compileStreamModel(
   const groups = new Map<string, MetricDefinition[]>();
   for (const metric of metrics) {
     const labels = metric.labels.join(",");
-    groups.set(labels, [...(groups.get(labels) ?? []), metric]);
+    const group = groups.get(labels);
+    if (group) group.push(metric);
+    else groups.set(labels, [metric]);
   }
   const labelIndex = (field: string) => {
     const index = labelFields.indexOf(field);

@@ -131,16 +131,18 @@ export const SETTINGS = {
   fetchMaxBytesPerPartition: setting({
     env: "KAFKA_FETCH_MAX_BYTES_PER_PARTITION",
     flag: "--fetch-max-bytes-per-partition",
-    description: "most bytes one fetch returns per partition; larger fetches mean fewer round trips",
-    defaultValue: "4194304",
+    description:
+      "most bytes one fetch returns per partition (a record batch larger than this still comes whole)",
+    defaultValue: "524288",
     expected: "a positive integer number of bytes",
     type: settingText.positiveInt,
   }),
   fetchMaxBytes: setting({
     env: "KAFKA_FETCH_MAX_BYTES",
     flag: "--fetch-max-bytes",
-    description: "most bytes one fetch returns in all; bounds the memory of records in flight",
-    defaultValue: "33554432",
+    description:
+      "most bytes one fetch returns in all: kafkajs decodes a whole fetch in one step on the event loop (some 25 ms per MB of small records), so this bounds that pause and the memory of records in flight",
+    defaultValue: "1048576",
     expected: "a positive integer number of bytes",
     type: settingText.positiveInt,
   }),

@@ -34,18 +34,25 @@ export function deadLetterTopic(template: string, sourceTopic: string): string {
   return template.replaceAll("{topic}", sourceTopic);
 }
 
+/** A record written to a dead-letter topic. */
+export interface DeadLetterMessage {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | string | (Buffer | string)[]>>;
+}
+
+/** Characters of a reject's detail kept in its `dlq.error` header (a detail quotes the input). */
+const MAX_DETAIL = 1_000;
+
 /** The Kafka message written for a dead letter: the original key, value and headers, plus why. */
-export function deadLetterMessage(letter: DeadLetter): {
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, Buffer | string | (Buffer | string)[]>;
-} {
+export function deadLetterMessage(letter: DeadLetter): DeadLetterMessage {
   const headers: Record<string, Buffer | string | (Buffer | string)[]> = {};
   for (const [name, value] of Object.entries(letter.record.headers ?? {})) {
     if (value !== undefined) headers[name] = value;
   }
   headers[DEAD_LETTER_HEADERS.reason] = letter.reason;
-  headers[DEAD_LETTER_HEADERS.error] = letter.detail;
+  headers[DEAD_LETTER_HEADERS.error] =
+    letter.detail.length > MAX_DETAIL ? `${letter.detail.slice(0, MAX_DETAIL)}…` : letter.detail;
   headers[DEAD_LETTER_HEADERS.topic] = letter.topic;
   headers[DEAD_LETTER_HEADERS.partition] = String(letter.partition);
   headers[DEAD_LETTER_HEADERS.offset] = letter.record.offset;

@@ -55,8 +55,8 @@ export interface EventPipeline {
   process(batch: RecordBatch, target: PipelineTarget): Promise<BatchOutcome>;
 }
 
-/** Records decoded and applied between two yields to the event loop. */
-const RECORDS_PER_SLICE = 2_000;
+/** Records decoded and applied between two yields to the event loop (a few milliseconds of work). */
+const RECORDS_PER_SLICE = 1_000;
 const DONE: BatchOutcome = { status: "done" };
 
 interface Decoded {
@@ -107,7 +107,8 @@ export function createEventPipeline(parts: EventPipelineParts): EventPipeline {
       const stream = streams.get(topic);
       if (stream === undefined) throw new Error(`record batch from unsubscribed topic ${topic}`);
       for (let start = 0; start < records.length; start += RECORDS_PER_SLICE) {
-        if (start > 0) await yieldToEventLoop();
+        // Also before the first slice: the batch arrives in the task in which kafkajs decoded the whole fetch.
+        await yieldToEventLoop();
         if (!target.stillCurrent()) return { status: "ignored" };
         const end = Math.min(records.length, start + RECORDS_PER_SLICE);
         const slice = await decodeSlice(parts, stream, topic, partition, records, start, end);
@@ -141,6 +142,9 @@ function held(record: SourceRecord, why: Unavailable): BatchOutcome {
   return { status: "held", nextOffset: record.offset, retryAfterMs: why.retryAfterMs, reason: why.detail };
 }
 
+/** Schema ids of one slice asked of the registry at once (each id once, however many records name it). */
+const CONCURRENT_SCHEMA_LOADS = 8;
+
 async function decodeSlice(
   { decode, schemas }: EventPipelineParts,
   stream: string,
@@ -150,17 +154,29 @@ async function decodeSlice(
   start: number,
   end: number,
 ): Promise<Decoded> {
+  const results: DecodeResult[] = [];
+  const needed = new Set<number>();
+  for (let i = start; i < end; i++) {
+    const result = decode(stream, (records[i] as SourceRecord).value);
+    if (result.status === "needs_schema") needed.add(result.schemaId);
+    results.push(result);
+  }
+  let unavailable: Map<number, Unavailable> | undefined;
+  if (needed.size > 0) {
+    if (schemas === undefined) throw new Error("a schema is needed but no schema loader is wired");
+    unavailable = await loadSchemas(schemas, [...needed]);
+  }
   const events: StreamEvent[] = [];
   const recordTimes: number[] = [];
   const rejects: DeadLetter[] = [];
   const skips: SkipReason[] = [];
   for (let i = start; i < end; i++) {
     const record = records[i] as SourceRecord;
-    let result: DecodeResult = decode(stream, record.value);
-    if (result.status === "needs_schema" && schemas) {
-      const unavailable = await schemas.load(result.schemaId);
-      if (unavailable)
-        return { events, recordTimes, rejects, skips, decoded: i - start, stoppedBy: unavailable };
+    let result = results[i - start] as DecodeResult;
+    if (result.status === "needs_schema") {
+      const why = unavailable?.get(result.schemaId);
+      // The registry is down for this id: the slice stops before the record, which is decoded again later.
+      if (why) return { events, recordTimes, rejects, skips, decoded: i - start, stoppedBy: why };
       result = decode(stream, record.value);
     }
     if (result.status === "ok") {
@@ -169,7 +185,25 @@ async function decodeSlice(
     } else if (result.status === "rejected")
       rejects.push({ topic, partition, record, reason: result.reason, detail: result.detail });
     else if (result.status === "skipped") skips.push(result.reason);
-    else throw new Error(`schema ${result.schemaId} needed but no schema loader is wired`);
+    else throw new Error(`schema ${result.schemaId} still needed after it was loaded`);
   }
   return { events, recordTimes, rejects, skips, decoded: end - start };
+}
+
+/**
+ * Asks the registry for each id once, a few at a time; returns the ids it
+ * could not answer for (an outage), with when to try again.
+ */
+async function loadSchemas(schemas: SchemaLoader, ids: readonly number[]): Promise<Map<number, Unavailable>> {
+  const unavailable = new Map<number, Unavailable>();
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++] as number;
+      const why = await schemas.load(id);
+      if (why) unavailable.set(id, why);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_SCHEMA_LOADS, ids.length) }, worker));
+  return unavailable;
 }

@@ -8,14 +8,31 @@ import { registryErrorStatus } from "./registry-client.js";
 export interface RegistryTelemetry {
   recordRegistryRequest(outcome: "loaded" | "not_found" | "error"): void;
   recordRegistryUp(up: boolean): void;
+  /** How many ids are remembered as missing. */
+  recordMissingIds(count: number): void;
 }
 
-/** A 404 is remembered this long before the id is asked for again. */
+/**
+ * A 404 is remembered this long before the id is asked for again, doubling
+ * with each further 404 of the same id up to an hour: an id that never
+ * comes costs a request an hour, however many records carry it.
+ */
 const MISSING_TTL_MS = 60_000;
+const MISSING_TTL_MAX_MS = 3_600_000;
+
+/**
+ * Ids known not to exist, remembered at most: any payload starting with byte
+ * 0 names an id, so a producer sending garbage must not grow this without
+ * bound. Beyond it the id remembered longest ago is forgotten (and, if it
+ * comes again, asked for once more).
+ */
+export const MISSING_IDS_KEPT = 10_000;
 
 interface Missing {
   readonly detail: string;
   readonly untilMs: number;
+  /** 404s of this id in a row. */
+  readonly misses: number;
 }
 
 /**
@@ -57,15 +74,30 @@ export class RegistrySchemas implements SchemaLookup {
     } catch (error) {
       const status = registryErrorStatus(error);
       if (status === 404) {
-        this.missing.set(schemaId, {
-          detail: `schema id ${schemaId} is not in the registry`,
-          untilMs: this.now() + MISSING_TTL_MS,
-        });
+        this.rememberMissing(schemaId);
         this.recordAnswer("not_found");
         return undefined;
       }
       return this.recordOutage(error as Error, status);
     }
+  }
+
+  /** Ids remembered as missing now (at most {@link MISSING_IDS_KEPT}). */
+  get missingIds(): number {
+    return this.missing.size;
+  }
+
+  private rememberMissing(schemaId: number): void {
+    const misses = (this.missing.get(schemaId)?.misses ?? 0) + 1;
+    // Re-inserted, so the map's order is the order in which ids were last found missing.
+    this.missing.delete(schemaId);
+    this.missing.set(schemaId, {
+      detail: `schema id ${schemaId} is not in the registry`,
+      untilMs: this.now() + Math.min(MISSING_TTL_MS * 2 ** (misses - 1), MISSING_TTL_MAX_MS),
+      misses,
+    });
+    if (this.missing.size > MISSING_IDS_KEPT) this.missing.delete(this.missing.keys().next().value as number);
+    this.telemetry.recordMissingIds(this.missing.size);
   }
 
   /** Ready while the registry answers; during an outage, why not. */

@@ -36,6 +36,7 @@ export class SelfMetrics {
   private readonly paused: Gauge;
   private readonly deadLetters: Counter<"topic">;
   private readonly deadLetterFailures: Counter;
+  private readonly deadLettersCut: Counter<"topic">;
   private readonly committed: Counter<"topic">;
   private readonly stateCommits: Counter<"result">;
   private readonly restores: Histogram;
@@ -116,6 +117,12 @@ export class SelfMetrics {
     this.deadLetters = new Counter({
       name: "aggregator_dead_letters_total",
       help: "Rejected records written to a dead-letter topic and acknowledged, per dead-letter topic.",
+      labelNames: ["topic"],
+      registers,
+    });
+    this.deadLettersCut = new Counter({
+      name: "aggregator_dead_letters_truncated_total",
+      help: "Dead letters written with their payload cut to fit the dead-letter topic's max.message.bytes (headers dlq.truncated, dlq.original.size), per dead-letter topic.",
       labelNames: ["topic"],
       registers,
     });
@@ -202,6 +209,10 @@ export class SelfMetrics {
 
   recordDeadLetters(topic: string, count: number): void {
     this.deadLetters.inc({ topic }, count);
+  }
+
+  recordDeadLettersCut(topic: string, count: number): void {
+    this.deadLettersCut.inc({ topic }, count);
   }
 
   recordDeadLetterFailure(): void {

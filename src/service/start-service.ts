@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { PartitionAssigners } from "kafkajs";
+import { type Admin, PartitionAssigners } from "kafkajs";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { eventFamilies } from "../aggregate/event-families.js";
 import { catalogueSettings } from "../catalogue/catalogue-settings.js";
@@ -8,6 +8,7 @@ import { type Catalogue, loadCatalogue } from "../catalogue/load-catalogue.js";
 import { ConfigError } from "../config/config-error.js";
 import { kafkaConnectionOf } from "../config/kafka-connection-config.js";
 import { type Config, SETTINGS } from "../config/settings.js";
+import { DeadLetterLimits } from "../dead-letter/dead-letter-limits.js";
 import { DeadLetterProducer } from "../dead-letter/dead-letter-producer.js";
 import { createMessageDecoder } from "../decode/message-decoder.js";
 import { EventExposition } from "../expose/event-exposition.js";
@@ -107,6 +108,14 @@ export async function startAggregator(
           new RegistryMetrics(registry),
         );
   const kafkaConnection = kafkaConnectionOf(config, readFile);
+  // The setup's own admin gives up on an unreachable broker within seconds: the setup retries, and says why.
+  const setupAdmin = createKafka(
+    kafkaConnection,
+    logger.child({ component: "setup" }),
+    undefined,
+    SETUP_RETRY,
+  ).admin();
+  const deadLetterLimits = new DeadLetterLimits((topic) => maxMessageBytes(setupAdmin, topic));
   // Durable mode writes rejects in each partition's commit transaction; memory mode has its own producer.
   const deadLetters =
     config.deadLetterTopic === undefined || durable
@@ -114,6 +123,7 @@ export async function startAggregator(
       : new DeadLetterProducer(
           createKafka(kafkaConnection, logger.child({ component: "dead-letter" })),
           config.deadLetterTopic,
+          deadLetterLimits,
           selfMetrics,
           logger.child({ component: "dead-letter" }),
         );
@@ -135,13 +145,6 @@ export async function startAggregator(
   const brokerErrors = new RecentBrokerErrors();
   const stateKafka = createKafka(kafkaConnection, stateLogger, (message) => brokerErrors.note(message));
   const admin = durable ? stateKafka.admin() : undefined;
-  // The setup's own admin gives up on an unreachable broker within seconds: the setup retries, and says why.
-  const setupAdmin = createKafka(
-    kafkaConnection,
-    logger.child({ component: "setup" }),
-    undefined,
-    SETUP_RETRY,
-  ).admin();
   // The consumer and the partition lifecycle call each other; the lifecycle reaches the consumer through these.
   let consumer: GroupConsumer | undefined;
   const control: ConsumerControl = {
@@ -159,7 +162,7 @@ export async function startAggregator(
     admin === undefined
       ? new MemoryStore(models, config.seriesLimit)
       : new DurableStore(
-          stateKafka,
+          (errors) => createKafka(kafkaConnection, stateLogger, (message) => errors.note(message)),
           admin,
           control,
           models,
@@ -171,6 +174,7 @@ export async function startAggregator(
             deadLetterTemplate: config.deadLetterTopic,
           },
           selfMetrics,
+          deadLetterLimits,
         );
   const partitionTasks = new PartitionTasks(
     {
@@ -317,15 +321,47 @@ export async function startAggregator(
       stopping.abort();
       clearInterval(lagTimer);
       await setup;
-      await groupConsumer.stop(() => partitionTasks.flush());
-      await partitionTasks.close();
-      await Promise.all([admin?.disconnect(), setupAdmin.disconnect(), deadLetters?.close()]);
+      // The last commits get two thirds of SHUTDOWN_TIMEOUT: a partition that cannot commit (a broker
+      // gone, a dead-letter topic missing) is left uncommitted, and its next owner reads it again.
+      const budget = (config.shutdownTimeout * 2) / 3;
+      await groupConsumer.stop(async () => {
+        if (!(await settlesWithin(partitionTasks.flush(), budget))) {
+          logger.warn(
+            { event: "shutdown", phase: "commit_timeout", budgetMs: budget },
+            "the last commits did not finish in time; their partitions are read again by their next owner",
+          );
+        }
+      });
+      await settlesWithin(partitionTasks.close(), config.shutdownTimeout / 6);
+      await settlesWithin(
+        Promise.all([admin?.disconnect(), setupAdmin.disconnect(), deadLetters?.close()]),
+        config.shutdownTimeout / 6,
+      );
       logger.info({ event: "shutdown", phase: "http" }, "closing the HTTP server");
       await http.close();
       trend.stop();
       logger.info({ event: "shutdown", phase: "done" }, "stopped");
     },
   };
+}
+
+/** Whether `work` settled within `ms` (it goes on regardless; the caller stops waiting for it). */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Retries of the setup's requests: an unreachable broker is reported within seconds, then retried with backoff. */
@@ -337,6 +373,19 @@ const LAG_REFRESH_MS = 5_000;
 /** The part of the lifecycle the self metrics read. */
 function positionsOf(tasks: PartitionTasks): Omit<StatePositions, "lags"> {
   return { positions: () => tasks.positions(), restoring: () => tasks.restoring() };
+}
+
+/** A topic's `max.message.bytes` as the brokers have it (its own, or the brokers' default). */
+async function maxMessageBytes(admin: Admin, topic: string): Promise<number | undefined> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    // 2 is a topic (kafkajs's ConfigResourceTypes.TOPIC, which Node's ESM import of it cannot name)
+    resources: [{ type: 2, name: topic, configNames: ["max.message.bytes"] }],
+  });
+  const value = resources[0]?.configEntries.find(
+    (entry) => entry.configName === "max.message.bytes",
+  )?.configValue;
+  return value === undefined ? undefined : Number(value);
 }
 
 /** A setting the brokers refused, as the user error it is (exit code 2, one line naming it). */

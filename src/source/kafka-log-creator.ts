@@ -20,6 +20,13 @@ const LEVELS: Record<number, LineLevel> = {
 const TRANSIENT =
   /coordinator is not available|not the correct coordinator|coordinator is loading|group is rebalancing|no leader for this topic-partition|not the leader for that topic-partition|concurrent operation on the same transaction/i;
 
+/**
+ * kafkajs's note that it restarts a crashed consumer: the service's own
+ * `consumer_crash` line says it, with the cause, at warn (error only when
+ * kafkajs gives up).
+ */
+const RESTARTING = /^Restarting the consumer/;
+
 /** One line per distinct kafkajs message per this interval: retries repeat themselves. */
 const REPEAT_INTERVAL_MS = 30_000;
 
@@ -37,7 +44,10 @@ export function kafkaLogCreator(logger: Logger, onBrokerError?: (message: string
       const error = typeof extra.error === "string" ? extra.error : undefined;
       if (onBrokerError && namespace === "Connection" && error !== undefined) onBrokerError(error);
       let lineLevel = LEVELS[level] ?? "info";
-      if ((lineLevel === "error" || lineLevel === "warn") && TRANSIENT.test(`${message} ${error ?? ""}`))
+      if (
+        (lineLevel === "error" || lineLevel === "warn") &&
+        (TRANSIENT.test(`${message} ${error ?? ""}`) || RESTARTING.test(message))
+      )
         lineLevel = "debug";
       if (lineLevel === "debug" && !logger.isLevelEnabled("debug")) return;
       lines.write(

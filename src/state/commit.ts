@@ -1,6 +1,7 @@
-import type { Producer } from "kafkajs";
+import type { Message, Producer } from "kafkajs";
 import type { ChangelogRecord } from "../aggregate/changelog-codec.js";
-import { type DeadLetter, deadLetterMessage, deadLetterTopic } from "../dead-letter/dead-letter.js";
+import type { DeadLetterBatches } from "../dead-letter/dead-letter-batches.js";
+import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
 
 /**
  * Bytes of changelog records per produce request. kafkajs encodes a request
@@ -18,9 +19,8 @@ export interface PartitionCommit {
   readonly changelogTopic: string;
   /** The state's changes: entries and removals, then the partition record. */
   readonly records: readonly ChangelogRecord[];
-  /** Rejected records since the last commit, and where they go. */
-  readonly deadLetters: readonly DeadLetter[];
-  readonly deadLetterTemplate: string | undefined;
+  /** Rejected records since the last commit, by dead-letter topic, in chunks that fit. */
+  readonly deadLetters: DeadLetterBatches | undefined;
   /** The offset the state includes every record before: the group's next offset. */
   readonly nextOffset: string;
 }
@@ -30,21 +30,13 @@ export interface PartitionCommit {
  * partition's rejects to the dead-letter topic, and the input offset to the
  * group (`sendOffsets`). All of it becomes visible together or not at all,
  * so the state, the dead letters and the offset never disagree, whatever
- * crashes. Always holds the partition record, so kafkajs always ends the
- * transaction with the broker (it skips EndTxn for an empty one). Resolves
- * how many dead letters went to each dead-letter topic.
+ * crashes. Records go in requests of at most 64 KiB (each under its topic's
+ * record-batch limit), with a yield to the event loop between two, so a
+ * commit of many changes or a flood of rejects neither exceeds a limit nor
+ * holds the event loop. Always holds the partition record, so kafkajs always
+ * ends the transaction with the broker (it skips EndTxn for an empty one).
  */
-export async function commitPartition(
-  producer: Producer,
-  commit: PartitionCommit,
-): Promise<Map<string, number>> {
-  const deadLettersByTopic = new Map<string, ReturnType<typeof deadLetterMessage>[]>();
-  if (commit.deadLetterTemplate !== undefined) {
-    for (const letter of commit.deadLetters) {
-      const topic = deadLetterTopic(commit.deadLetterTemplate, letter.topic);
-      deadLettersByTopic.set(topic, [...(deadLettersByTopic.get(topic) ?? []), deadLetterMessage(letter)]);
-    }
-  }
+export async function commitPartition(producer: Producer, commit: PartitionCommit): Promise<void> {
   let step = "starting the transaction";
   const transaction = await producer.transaction().catch((error: unknown) => {
     throw new CommitError(step, error);
@@ -56,12 +48,14 @@ export async function commitPartition(
         topic: commit.changelogTopic,
         messages: chunk.map(({ key, value }) => ({ key, value, partition: commit.partition })),
       });
+      await yieldToEventLoop();
     }
-    if (deadLettersByTopic.size > 0) {
-      step = `cannot write to the dead-letter topic ${[...deadLettersByTopic.keys()].join(", ")}`;
-      await transaction.sendBatch({
-        topicMessages: [...deadLettersByTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+    for (const [topic, topicChunks] of commit.deadLetters?.chunks ?? []) {
+      step = `cannot write to the dead-letter topic ${topic}`;
+      for (const messages of topicChunks) {
+        await transaction.send({ topic, messages: messages as Message[] });
+        await yieldToEventLoop();
+      }
     }
     step = `committing the offset of ${commit.inputTopic}`;
     await transaction.sendOffsets({
@@ -80,7 +74,6 @@ export async function commitPartition(
     if (transaction.isActive()) await transaction.abort().catch(() => {});
     throw new CommitError(step, error);
   }
-  return new Map([...deadLettersByTopic].map(([topic, messages]) => [topic, messages.length]));
 }
 
 /** A failed commit, saying which step failed; the protocol error stays reachable for classification. */

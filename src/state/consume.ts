@@ -43,7 +43,7 @@ export function consumeBatch(
       for (let i = 0; i < slice.events.length; i++) {
         state.apply(slice.events[i] as (typeof slice.events)[number], slice.recordTimes[i] as number);
       }
-      if (mode.outbox) task.outbox.push(...slice.rejects);
+      if (mode.outbox) task.addRejects(slice.rejects);
       state.advance(slice.nextOffset, slice.records);
       task.outcomes.add(slice.rejects, slice.skips);
     },

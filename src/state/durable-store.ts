@@ -1,8 +1,11 @@
 import type { Admin, Kafka } from "kafkajs";
 import { PartitionState } from "../aggregate/partition-state.js";
 import type { StreamModel } from "../aggregate/stream-model.js";
+import { deadLetterBatches } from "../dead-letter/dead-letter-batches.js";
+import type { DeadLetterLimits } from "../dead-letter/dead-letter-limits.js";
 import { commitPartition } from "./commit.js";
 import { fence } from "./fence.js";
+import { RecentBrokerErrors } from "./kafka-errors.js";
 import { createPartitionProducer, transactionalId } from "./partition-producer.js";
 import { type ConsumerControl, OutcomeCounts, type PartitionTask } from "./partition-task.js";
 import { ChangelogRestore, RestoreCancelled } from "./restore.js";
@@ -22,6 +25,8 @@ export interface DurableStoreOptions {
 export interface DurableStoreTelemetry {
   recordRestore(seconds: number, records: number): void;
   recordDeadLetters(topic: string, count: number): void;
+  /** Dead letters written with their payload cut to fit their topic. */
+  recordDeadLettersCut(topic: string, count: number): void;
 }
 
 /**
@@ -33,30 +38,59 @@ export class DurableStore implements StateStore {
   readonly commitsOffsets = true;
 
   constructor(
-    private readonly kafka: Kafka,
+    /** A Kafka client for one partition's producer; what its brokers answered goes to `errors`. */
+    private readonly kafkaFor: (errors: RecentBrokerErrors) => Kafka,
     private readonly admin: Admin,
     private readonly control: ConsumerControl,
     private readonly models: ReadonlyMap<string, StreamModel>,
     private readonly options: DurableStoreOptions,
     private readonly telemetry: DurableStoreTelemetry,
+    private readonly deadLetterLimits: DeadLetterLimits,
   ) {}
 
   /**
    * Fence, then restore: the partition's producer claims its transactional
    * id first (so no older owner can still commit), then the changelog
    * partition is read to its last stable offset through the group's own
-   * consumer (which holds it paused otherwise).
+   * consumer (which holds it paused otherwise). Opens of one partition fence
+   * one after another, and only the current one keeps its producer: an open
+   * a newer one superseded closes its own, so it neither leaks a connection
+   * nor fences the newer producer after it claimed the id.
    */
   async open(task: PartitionTask, current: () => boolean): Promise<PartitionState> {
-    await this.close(task);
+    const previous = task.fencing;
+    let fenced!: () => void;
+    task.fencing = new Promise<void>((resolve) => {
+      fenced = resolve;
+    });
+    try {
+      await previous;
+      await this.close(task);
+      if (!current()) throw new RestoreCancelled("superseded");
+      const errors = new RecentBrokerErrors();
+      task.brokerErrors = errors;
+      const producer = createPartitionProducer(
+        this.kafkaFor(errors),
+        transactionalId(this.options.groupId, task.topic, task.partition),
+        this.options.transactionTimeoutMs,
+      );
+      task.detail = "fencing";
+      try {
+        await fence(producer);
+        if (!current()) throw new RestoreCancelled("superseded");
+      } catch (error) {
+        await producer.disconnect().catch(() => {});
+        throw error;
+      }
+      task.producer = producer;
+    } finally {
+      fenced();
+    }
+    return await this.restore(task, current);
+  }
+
+  private async restore(task: PartitionTask, current: () => boolean): Promise<PartitionState> {
     const changelog = task.changelog as string;
-    task.producer = createPartitionProducer(
-      this.kafka,
-      transactionalId(this.options.groupId, task.topic, task.partition),
-      this.options.transactionTimeoutMs,
-    );
-    task.detail = "fencing";
-    await fence(task.producer);
     const bounds = (await this.admin.fetchTopicOffsets(changelog)).find(
       (p) => p.partition === task.partition,
     );
@@ -112,22 +146,28 @@ export class DurableStore implements StateStore {
   }
 
   async commit(task: PartitionTask, state: PartitionState): Promise<Committed> {
+    // The changes, the rejects and the offset are taken together, in one synchronous step.
     const snapshot = state.snapshot();
-    const deadLetters = task.outbox.splice(0);
+    const rejects = task.takeOutbox();
     const outcomes = task.outcomes;
     task.outcomes = new OutcomeCounts();
     if (snapshot.nextOffset === undefined) return { records: snapshot.publish(), outcomes };
-    const deadLettersByTopic = await commitPartition(task.producer as NonNullable<typeof task.producer>, {
+    const template = this.options.deadLetterTemplate;
+    const deadLetters =
+      template === undefined || rejects.length === 0
+        ? undefined
+        : await deadLetterBatches(rejects, template, (topic) => this.deadLetterLimits.maxMessageBytes(topic));
+    await commitPartition(task.producer as NonNullable<typeof task.producer>, {
       groupId: this.options.groupId,
       inputTopic: task.topic,
       partition: task.partition,
       changelogTopic: task.changelog as string,
       records: snapshot.records,
       deadLetters,
-      deadLetterTemplate: this.options.deadLetterTemplate,
       nextOffset: snapshot.nextOffset,
     });
-    for (const [topic, count] of deadLettersByTopic) this.telemetry.recordDeadLetters(topic, count);
+    for (const [topic, count] of deadLetters?.counts ?? []) this.telemetry.recordDeadLetters(topic, count);
+    for (const [topic, count] of deadLetters?.cut ?? []) this.telemetry.recordDeadLettersCut(topic, count);
     return { records: snapshot.publish(), outcomes };
   }
 

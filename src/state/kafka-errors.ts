@@ -64,13 +64,10 @@ export function rootMessage(error: unknown): string {
   return message;
 }
 
-/** True when the error says another owner took the partition's producer over. */
+/** True when the broker said another owner took the partition's producer over (by the protocol error, not the text). */
 export function isFenced(error: unknown): boolean {
   const type = errorType(error);
-  return (
-    (type !== undefined && FENCED.has(type)) ||
-    /fenced|epoch|state ABORTING|state COMMITTING/i.test(String((error as Error)?.message))
-  );
+  return type !== undefined && FENCED.has(type);
 }
 
 /** True when the broker refused an operation for lack of an ACL. */
@@ -88,8 +85,13 @@ export function describeError(error: unknown, recent?: RecentBrokerErrors): stri
   return type && !message.includes(type) ? `${message} (${type})` : message;
 }
 
+/**
+ * kafkajs's "Failed to find group coordinator" (`KafkaJSGroupCoordinatorNotFound`):
+ * the coordinator lookup's own answer is only in the connection log.
+ */
 function hidesBrokerAnswer(error: unknown): boolean {
-  return /Failed to find group coordinator/.test(String((error as Error)?.message));
+  for (const link of errorChain(error)) if (link.name === "KafkaJSGroupCoordinatorNotFound") return true;
+  return false;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { PartitionState } from "../aggregate/partition-state.js";
 import type { DeadLetter } from "../dead-letter/dead-letter.js";
 import type { RejectReason, SkipReason } from "../events/reject-reason.js";
 import { dependencyBackoff } from "../util/backoff.js";
+import type { RecentBrokerErrors } from "./kafka-errors.js";
 import type { ChangelogRestore } from "./restore.js";
 
 /**
@@ -47,9 +48,15 @@ export class PartitionTask {
   /** Where the state last shown stood (kept while a failed partition is opened again, for its lag). */
   lastShownOffset: string | undefined;
   producer: Producer | undefined;
+  /** What the brokers answered this partition's producer lately (errors kafkajs does not pass on). */
+  brokerErrors: RecentBrokerErrors | undefined;
+  /** The open whose fence is in flight: the next open of the partition fences after it. */
+  fencing: Promise<void> | undefined;
   restore: ChangelogRestore | undefined;
   /** Rejected records waiting for the next commit's transaction (durable mode). */
-  readonly outbox: DeadLetter[] = [];
+  private outbox: DeadLetter[] = [];
+  /** Bytes of the records in the outbox (values and keys), which a flood of rejects must not grow without bound. */
+  outboxBytes = 0;
   /** Rejects and skips applied since the last commit, counted when it succeeds (durable mode). */
   outcomes = new OutcomeCounts();
   /** The commit in flight; commits of one partition run one after another. */
@@ -57,6 +64,27 @@ export class PartitionTask {
   failedAtMs = 0;
   retryAtMs = 0;
   readonly backoff = dependencyBackoff();
+
+  /** Adds a slice's rejects for the next commit. */
+  addRejects(rejects: readonly DeadLetter[]): void {
+    for (const letter of rejects) {
+      this.outbox.push(letter);
+      this.outboxBytes += (letter.record.value?.length ?? 0) + (letter.record.key?.length ?? 0);
+    }
+  }
+
+  /** Takes every reject waiting, for the commit that covers their offsets. */
+  takeOutbox(): DeadLetter[] {
+    const letters = this.outbox;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    return letters;
+  }
+
+  /** Rejects waiting for the next commit. */
+  get outboxSize(): number {
+    return this.outbox.length;
+  }
 
   constructor(
     readonly topic: string,

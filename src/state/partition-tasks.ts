@@ -14,6 +14,14 @@ import { revokeTask } from "./revoke.js";
 import { positionInput } from "./seek.js";
 import type { StateStore } from "./state-store.js";
 
+/**
+ * Bytes of rejected records a partition holds for its next commit at most
+ * (a few times what a commit writes in a second of a flood): past it the
+ * partition commits before it applies more, so a producer flooding one
+ * partition with bad records cannot grow the process without bound.
+ */
+const OUTBOX_LIMIT_BYTES = 8 * 1024 * 1024;
+
 /** What the lifecycle reports; `SelfMetrics` implements it. */
 export interface StateTelemetry {
   /** Records whose effect `/metrics` now shows. */
@@ -101,11 +109,13 @@ export class PartitionTasks implements BatchSink, GroupListener {
     const restoring = this.byChangelog.get(key);
     if (restoring !== undefined) {
       if (restoring.restore === undefined) return { status: "ignored" };
-      restoring.restore.accept(batch.records, batch.nextOffset);
+      await restoring.restore.accept(batch.records, batch.nextOffset);
       return { status: "done" };
     }
     const task = this.tasks.get(key);
     if (task === undefined) return Promise.resolve({ status: "ignored" });
+    // A flood of rejects fills the outbox faster than the interval commits it: commit now, before more.
+    while (task.outboxBytes > OUTBOX_LIMIT_BYTES && task.phase === "active") await this.commit(task, true);
     const outcome = await consumeBatch(task, batch, this.pipeline, this.mode);
     // After a crash, the last of these lines per partition shows how far the state got (logs are synchronous).
     this.logger.debug(
@@ -310,7 +320,7 @@ export class PartitionTasks implements BatchSink, GroupListener {
   private async commitNow(task: PartitionTask, force: boolean): Promise<boolean> {
     const state = task.state;
     if (state === undefined || task.phase !== "active") return false;
-    if (!force && state.unchanged && task.outbox.length === 0) return true;
+    if (!force && state.unchanged && task.outboxSize === 0) return true;
     const attempt = task.attempt;
     if (!force) {
       // The interval's commits of all partitions come due together: each takes its snapshot in a task
@@ -341,10 +351,12 @@ export class PartitionTasks implements BatchSink, GroupListener {
     task.phase = "failed";
     task.lastShownOffset = task.state?.shownNextOffset ?? task.lastShownOffset;
     task.state = undefined;
-    task.outbox.length = 0;
+    task.takeOutbox();
     task.outcomes = new OutcomeCounts();
-    const change = remedy(error, this.options.groupId, this.brokerErrors);
-    task.detail = `${stage} failed: ${describeError(error, this.brokerErrors)}${change ? `: ${change}` : ""}`;
+    // What this partition's own producer heard from the brokers, not another partition's.
+    const heard = task.brokerErrors ?? this.brokerErrors;
+    const change = remedy(error, this.options.groupId, heard);
+    task.detail = `${stage} failed: ${describeError(error, heard)}${change ? `: ${change}` : ""}`;
     task.failedAtMs = this.now();
     const retryInMs = task.backoff.fail();
     task.retryAtMs = task.failedAtMs + retryInMs;

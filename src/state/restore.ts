@@ -1,6 +1,10 @@
 import { decodeRecord } from "../aggregate/changelog-codec.js";
 import type { PartitionState } from "../aggregate/partition-state.js";
 import type { SourceRecord } from "../source/record-batch.js";
+import { yieldToEventLoop } from "../util/yield-to-event-loop.js";
+
+/** Changelog records read back between two yields to the event loop (a fetch holds tens of thousands). */
+const RECORDS_PER_SLICE = 2_000;
 
 /** Thrown into a restore that a rebalance or a stop made pointless. */
 export class RestoreCancelled extends Error {
@@ -21,6 +25,7 @@ export class ChangelogRestore {
   /** Resolves when the state holds everything up to `end`. */
   readonly done: Promise<void>;
   records = 0;
+  private cancelled = false;
 
   constructor(
     private readonly state: PartitionState,
@@ -36,13 +41,24 @@ export class ChangelogRestore {
     this.check();
   }
 
-  /** Applies a fetched batch of the changelog partition, skipping what was read already. */
-  accept(records: readonly SourceRecord[], nextOffset: string): void {
-    for (const record of records) {
-      if (BigInt(record.offset) < this.position) continue;
+  /**
+   * Applies a fetched batch of the changelog partition, skipping what was
+   * read already, a slice at a time with a yield to the event loop between
+   * two; stops where it is if the restore is cancelled meanwhile.
+   */
+  async accept(records: readonly SourceRecord[], nextOffset: string): Promise<void> {
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0 && i % RECORDS_PER_SLICE === 0) {
+        await yieldToEventLoop();
+        if (this.cancelled) return;
+      }
+      const record = records[i] as SourceRecord;
+      const offset = BigInt(record.offset);
+      if (offset < this.position) continue;
       const key = record.key?.toString("utf8") ?? "";
       this.state.restoreRecord(key, decodeRecord(key, record.value));
       this.records++;
+      this.position = offset + 1n;
     }
     this.advanceTo(nextOffset);
   }
@@ -55,6 +71,7 @@ export class ChangelogRestore {
   }
 
   cancel(): void {
+    this.cancelled = true;
     this.settle.reject(new RestoreCancelled("restore cancelled"));
   }
 

@@ -127,15 +127,49 @@ describe.each(["durable", "memory"] as const)("dead-letter topic (%s state)", (s
     expect((await committedOffsets(brokers, aggregator.config.groupId, topic))[0] ?? -1).toBeLessThanOrEqual(
       0,
     );
+    // The lag of what /metrics shows: every record, and more as they come, while nothing can be shown.
+    const lag = `aggregator_consumer_lag{topic="${topic}",partition="0"}`;
+    await waitFor("the lag of the stuck partition", async () =>
+      (await aggregator.scrape()).get(lag) === 6 ? true : undefined,
+    );
+    await produce(brokers, topic, valid(4));
+    await waitFor("the lag to grow", async () =>
+      (await aggregator.scrape()).get(lag) === 10 ? true : undefined,
+    );
 
     await createTopics(brokers, [`${topic}.not-yet`], 1);
-    const after = acrossPartitions(await aggregator.waitForCommitted({ [topic]: 6 }, 60_000));
-    expect(after.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(5);
+    const after = acrossPartitions(await aggregator.waitForCommitted({ [topic]: 10 }, 60_000));
+    expect(after.get('detection_total{camera_id="1",model_type="yolov8n"}')).toBe(9);
+    await waitFor("the lag back to 0", async () =>
+      (await aggregator.scrape()).get(lag) === 0 ? true : undefined,
+    );
     expect(after.get(`aggregator_events_invalid_total{topic="${topic}",reason="unknown_encoding"}`)).toBe(1);
     const letters = await readTopic(brokers, `${topic}.not-yet`, 1);
     expect(letters.map((l) => l.value?.toString())).toEqual(["not json"]);
     await waitFor("/readyz 200 again", async () =>
       (await fetch(`${aggregator.baseUrl}/readyz`)).status === 200 ? true : undefined,
     );
+  });
+
+  it("stops within SHUTDOWN_TIMEOUT while a partition cannot commit", async () => {
+    const aggregator = await startTestAggregator(
+      brokers,
+      { deadLetterTopic: "{topic}.never", stateMode, shutdownTimeout: "6s" },
+      { partitions: 1 },
+    );
+    const topic = aggregator.config.detectionTopic;
+    await produce(brokers, topic, [
+      { value: Buffer.from("not json") },
+      { value: jsonBytes(detectionWire()) },
+    ]);
+    await waitFor("the partition to be stuck", async () =>
+      (await fetch(`${aggregator.baseUrl}/readyz`)).status === 503 &&
+      ((await aggregator.scrape()).get(`aggregator_consumer_lag{topic="${topic}",partition="0"}`) ?? 0) === 2
+        ? true
+        : undefined,
+    );
+    const stopping = Date.now();
+    await aggregator.stop();
+    expect(Date.now() - stopping).toBeLessThan(6_000);
   });
 });

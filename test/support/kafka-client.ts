@@ -73,7 +73,9 @@ export async function produce(
     const partition =
       message.partition ??
       partitioner({ topic, partitionMetadata, message: { key: message.key ?? null, value: message.value } });
-    byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
+    const list = byPartition.get(partition);
+    if (list) list.push(message);
+    else byPartition.set(partition, [message]);
   }
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

@@ -24,7 +24,10 @@ export interface WatchReport {
  * Scrapes every replica on an interval and checks, per series (partition and
  * labels, whichever replica serves it), that no value is ever lower than one
  * seen before: what Prometheus would read as a counter reset. A replica that
- * is down (killed, frozen) is skipped.
+ * is down (killed, frozen) is skipped. With `forgetAbsent`, a series no
+ * replica shows in a round of scrapes has ended (as Prometheus marks it
+ * stale): if it comes back, it is a new series (`SERIES_TTL` removes label
+ * sets, and they start again at 0).
  */
 export class MonotonicWatch {
   private readonly highest = new Map<string, { value: number; url: string }>();
@@ -36,10 +39,15 @@ export class MonotonicWatch {
   constructor(
     private readonly urls: () => readonly string[],
     intervalMs = 200,
+    { forgetAbsent = false } = {},
   ) {
     this.loop = (async () => {
       while (this.running) {
-        await Promise.all(this.urls().map((url) => this.scrape(url)));
+        const seen = new Set<string>();
+        const answered = await Promise.all(this.urls().map((url) => this.scrape(url, seen)));
+        if (forgetAbsent && answered.every(Boolean)) {
+          for (const series of this.highest.keys()) if (!seen.has(series)) this.highest.delete(series);
+        }
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
       }
     })();
@@ -51,23 +59,26 @@ export class MonotonicWatch {
     return { scrapes: this.scrapes, series: this.highest.size, decreases: this.decreases };
   }
 
-  private async scrape(url: string): Promise<void> {
+  /** One replica's scrape, the series it showed added to `seen`; false when it did not answer. */
+  private async scrape(url: string, shown: Set<string>): Promise<boolean> {
     let body: string;
     try {
       const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) });
-      if (!response.ok) return;
+      if (!response.ok) return false;
       body = await response.text();
     } catch {
-      return;
+      return false;
     }
     this.scrapes++;
     for (const [series, value] of parseSamples(body)) {
       if (!MONOTONE.test(series)) continue;
+      shown.add(series);
       const seen = this.highest.get(series);
       if (seen !== undefined && value < seen.value) {
         this.decreases.push({ series, from: seen.value, to: value, fromUrl: seen.url, toUrl: url });
       }
       if (seen === undefined || value > seen.value) this.highest.set(series, { value, url });
     }
+    return true;
   }
 }

@@ -1,6 +1,6 @@
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import { describe, expect, it } from "vitest";
-import { RegistrySchemas } from "../../src/registry/registry-schemas.js";
+import { MISSING_IDS_KEPT, RegistrySchemas } from "../../src/registry/registry-schemas.js";
 import { Backoff } from "../../src/util/backoff.js";
 
 /** A registry client that answers from a script: a schema, or an error with an HTTP status. */
@@ -23,10 +23,15 @@ function scriptedClient(answers: (id: number) => { status: number; message: stri
 
 function recorder() {
   const events: string[] = [];
+  const missing = { count: 0 };
   return {
     events,
+    missing,
     recordRegistryRequest: (outcome: string) => events.push(outcome),
     recordRegistryUp: (up: boolean) => events.push(up ? "up" : "down"),
+    recordMissingIds: (count: number) => {
+      missing.count = count;
+    },
   };
 }
 
@@ -62,6 +67,47 @@ describe("RegistrySchemas", () => {
     now = 60_001;
     expect(schemas.entry(9)).toEqual({ state: "unknown" });
     expect(schemas.currentStatus().ready).toBe(true);
+  });
+
+  it("waits longer each time an id is missing again, up to an hour", async () => {
+    let now = 0;
+    let requests = 0;
+    const schemas = new RegistrySchemas(
+      scriptedClient(() => {
+        requests++;
+        return { status: 404, message: "not found" };
+      }),
+      new Backoff(100, 1_000),
+      recorder(),
+      () => now,
+    );
+    const forgottenAfter: number[] = [];
+    for (let miss = 0; miss < 9; miss++) {
+      await schemas.load(9);
+      const since = now;
+      while (schemas.entry(9).state === "missing") now += 1_000;
+      forgottenAfter.push(now - since);
+    }
+    expect(forgottenAfter).toEqual([
+      60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000, 3_600_000,
+    ]);
+    expect(requests).toBe(9);
+  });
+
+  it("remembers a bounded number of missing ids, forgetting the one found missing longest ago", async () => {
+    const telemetry = recorder();
+    const schemas = new RegistrySchemas(
+      scriptedClient(() => ({ status: 404, message: "not found" })),
+      new Backoff(100, 1_000),
+      telemetry,
+      () => 0,
+    );
+    for (let id = 1; id <= MISSING_IDS_KEPT + 500; id++) await schemas.load(id);
+    expect(schemas.missingIds).toBe(MISSING_IDS_KEPT);
+    expect(telemetry.missing.count).toBe(MISSING_IDS_KEPT);
+    expect(schemas.entry(500).state).toBe("unknown");
+    expect(schemas.entry(501).state).toBe("missing");
+    expect(schemas.entry(MISSING_IDS_KEPT + 500).state).toBe("missing");
   });
 
   it("treats anything but 200 and 404 as an outage, backs off exponentially to the cap, and recovers", async () => {
