@@ -292,7 +292,8 @@ describe("series TTL with late records", () => {
       if (f.type === "histogram") {
         for (const s of (f as HistogramFamily).series()) {
           const key = `${f.name}{${s.labels.join("/")}}`;
-          s.histogram.counts.forEach((count, i) => out.set(`${key}[${i}]`, count));
+          for (let i = 0; i < s.histogram.counts.length; i++)
+            out.set(`${key}[${i}]`, s.histogram.counts[i] as number);
           out.set(`${key}count`, s.histogram.count);
         }
       } else if (f.name.endsWith("_total")) {
