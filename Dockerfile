@@ -8,9 +8,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
+COPY assets ./assets
 RUN npm run build && npm prune --omit=dev
 
-# Runtime stage: production dependencies, compiled code and the schemas only.
+# Runtime stage: production dependencies, compiled code, the schemas and the status page only.
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
@@ -18,6 +19,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY schemas ./schemas
+COPY assets ./assets
 USER node
 EXPOSE 9310
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \

@@ -16,7 +16,7 @@ import { loadCatalogue } from "../src/catalogue/load-catalogue.js";
 import { loadSettings } from "../src/config/load-config.js";
 import { CATALOGUE_SETTINGS } from "../src/config/settings.js";
 import { createMessageDecoder } from "../src/decode/message-decoder.js";
-import { EventExposition } from "../src/expose/event-exposition.js";
+import { EventExposition } from "../src/expose/exposition/event-exposition.js";
 
 const LABEL_SETS = Number(process.argv[2] ?? 100_000);
 const PARTITIONS = 4;

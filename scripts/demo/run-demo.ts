@@ -7,7 +7,7 @@
 import { Kafka, logLevel } from "kafkajs";
 import { pino } from "pino";
 import { loadConfig } from "../../src/config/load-config.js";
-import type { StatusSnapshot } from "../../src/expose/status-snapshot.js";
+import type { StatusSnapshot } from "../../src/expose/status/status-snapshot.js";
 import { runLoad } from "../../src/produce/load-generator.js";
 import { type RunningAggregator, startAggregator } from "../../src/service/start-service.js";
 import { type HarnessBroker, NoBrokerError, startHarnessBroker } from "../kafka-harness/broker-chain.js";

@@ -6,6 +6,7 @@ import { CATALOGUE_SETTINGS, SETTINGS } from "../../src/config/settings.js";
 import { settingsMarkdown } from "../../src/config/settings-markdown.js";
 import { PRODUCE_SETTINGS } from "../../src/produce/produce-settings.js";
 import { REGISTER_SETTINGS } from "../../src/registry/register-settings.js";
+import { transitionsMarkdown } from "../../src/state/lifecycle/task-phase.js";
 
 /** A part of a document generated from code, between two HTML comments. */
 export interface GeneratedPart {
@@ -30,6 +31,7 @@ export function generatedDocs(): GeneratedPart[] {
     part(docs("configuration.md"), "produce settings", settingsMarkdown(PRODUCE_SETTINGS)),
     part(docs("configuration.md"), "register-schemas settings", settingsMarkdown(REGISTER_SETTINGS)),
     part(docs("metrics.md"), "built-in metrics", catalogueMarkdown(shippedCatalogue())),
+    part(docs("architecture.md"), "lifecycle transitions", transitionsMarkdown()),
   ];
 }
 

@@ -10,6 +10,9 @@ const OVERFLOW_KEY = "\u0001";
 /** Publishes whose changed entries a table remembers, for readers a few publishes behind. */
 const HISTORY_PUBLISHES = 32;
 
+/** A new entry's shown state until its first publish: never read, and never the working state. */
+const NEVER_SHOWN = new Float64Array(0);
+
 /** Separator of label values in lookup keys (label values never hold control characters). */
 export const LABEL_SEPARATOR = "\u0000";
 
@@ -21,7 +24,11 @@ export interface SeriesEntry {
   readonly labels: readonly string[];
   /** Working state, updated by every event. */
   readonly values: Float64Array;
-  /** What `/metrics` shows: the working state itself, or the copy the last commit made durable. */
+  /**
+   * What `/metrics` shows: the copy of the working state the last publish
+   * made, replaced (never changed) at each publish, so its identity says
+   * which state a text was made from.
+   */
   shown: Float64Array;
   /** The latest exemplar per exemplar slot, when the table keeps exemplars (in memory only). */
   readonly exemplars: (Exemplar | undefined)[] | undefined;
@@ -276,7 +283,7 @@ export class SeriesTable {
       lookupKey,
       labels: [...labels, this.partitionLabel],
       values,
-      shown: values,
+      shown: NEVER_SHOWN,
       exemplars,
       shownExemplars: undefined,
       dirty: false,

@@ -18,6 +18,10 @@ export function catalogueSettings(
     fileSetting:
       fileFrom === "setting" ? `${SETTINGS.metricsConfig.env} (${SETTINGS.metricsConfig.flag})` : undefined,
     builtinTopics: { detection: config.detectionTopic, llm: config.llmTopic },
+    builtinTopicSettings: {
+      detection: `${SETTINGS.detectionTopic.env} (${SETTINGS.detectionTopic.flag})`,
+      llm: `${SETTINGS.llmTopic.env} (${SETTINGS.llmTopic.flag})`,
+    },
     bucketPresets: { "detection-latency": config.detectionBuckets, "llm-latency": config.llmBuckets },
     windowPresets: { "success-rate": config.successRateWindow },
   };

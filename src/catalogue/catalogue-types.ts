@@ -1,7 +1,7 @@
 /**
  * The metric catalogue as written in YAML (after structural validation):
  * which metrics each input stream feeds. Semantic checks (fields against the
- * stream's contract, names, duplicates) come after, in `check-catalogue.ts`.
+ * stream's contract, names, duplicates) come after, in `load-catalogue.ts` and `check-metric.ts`.
  */
 export interface CatalogueFile {
   readonly version: 1;

@@ -76,6 +76,8 @@ export function loadCatalogue(settings: CatalogueSettings): Catalogue {
 
   const resolved: ResolvedStream[] = [];
   const names = new Map<string, Located<MetricSpec>>();
+  /** The user's metrics that the shipped catalogue declares already. */
+  const repeats: Located<MetricSpec>[] = [];
   const topics = new Map<string, string>();
   for (const [name, { spec, metrics, builtin: isBuiltin }] of streams) {
     const at = (...more: (string | number)[]) => pathOf([...spec.path, ...more]);
@@ -83,9 +85,11 @@ export function loadCatalogue(settings: CatalogueSettings): Catalogue {
     if (topic === undefined)
       problems.push({ file: spec.file, path: at("topic"), expected: "the Kafka topic of the stream" });
     else if (topics.has(topic)) {
+      // A shipped stream's topic comes from a setting: the setting is what to change.
+      const setting = isBuiltin ? settings.builtinTopicSettings?.[name] : undefined;
       problems.push({
-        file: spec.file,
-        path: at("topic"),
+        file: setting ?? spec.file,
+        path: setting === undefined ? at("topic") : "",
         expected: `a topic no other stream reads (stream ${topics.get(topic)} reads it)`,
         got: topic,
       });
@@ -122,6 +126,11 @@ export function loadCatalogue(settings: CatalogueSettings): Catalogue {
     for (const metric of metrics) {
       const checked = checkMetric(metric, fields, contract["json-schema"], settings, problems);
       const clash = names.get(metric.value.name);
+      if (clash?.file === BUILTIN_CATALOGUE && metric.file !== BUILTIN_CATALOGUE) {
+        // A copy of the shipped catalogue, edited: one line for all of it, naming the way to replace it.
+        repeats.push(metric);
+        continue;
+      }
       if (clash || metric.value.name.startsWith("aggregator_")) {
         problems.push({
           file: metric.file,
@@ -169,6 +178,18 @@ export function loadCatalogue(settings: CatalogueSettings): Catalogue {
         metrics: resolvedMetrics,
       });
     }
+  }
+  if (repeats.length > 0) {
+    const names = repeats.slice(0, 3).map((metric) => metric.value.name);
+    const one = repeats.length === 1 ? (repeats[0] as Located<MetricSpec>) : undefined;
+    problems.push({
+      file: resolve(settings.file as string),
+      path: one ? pathOf([...one.path, "name"]) : "",
+      expected: `${one ? "a name" : "metrics"} of its own, or include_builtin: false to replace the shipped catalogue (${display(BUILTIN_CATALOGUE)})`,
+      got: one
+        ? one.value.name
+        : `${repeats.length} metrics the shipped catalogue declares already (${names.join(", ")}${repeats.length > 3 ? ", …" : ""})`,
+    });
   }
   const status = user?.status ?? (user?.include_builtin === false ? undefined : builtin.status);
   if (status)

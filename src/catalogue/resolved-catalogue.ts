@@ -9,6 +9,8 @@ export interface CatalogueSettings {
   readonly fileSetting?: string | undefined;
   /** Topic per built-in stream, from DETECTION_TOPIC and LLM_TOPIC. */
   readonly builtinTopics: Readonly<Record<string, string>>;
+  /** The setting each built-in stream's topic comes from (`LLM_TOPIC (--llm-topic)`), named when it clashes. */
+  readonly builtinTopicSettings?: Readonly<Record<string, string>>;
   /** Named bucket lists, from DETECTION_LATENCY_BUCKETS and LLM_LATENCY_BUCKETS. */
   readonly bucketPresets: Readonly<Record<string, readonly number[]>>;
   /** Named windows, from SUCCESS_RATE_WINDOW. */

@@ -35,6 +35,24 @@ function givenFlags(command: Command, table: SettingTable): RawFlags {
   );
 }
 
+/** A subcommand whose flags are a setting table; `done` hears the flags given and its argument, if it has one. */
+function subcommand(
+  parent: Command,
+  spec: {
+    readonly name: string;
+    readonly description: string;
+    readonly argument?: readonly [string, string];
+    readonly table: SettingTable;
+    readonly done: (flags: RawFlags, argument: string | undefined) => void;
+  },
+): void {
+  const command = parent.command(spec.name).description(spec.description).exitOverride();
+  if (spec.argument) command.argument(...spec.argument);
+  withSettings(command, spec.table).action((argument?: unknown) =>
+    spec.done(givenFlags(command, spec.table), typeof argument === "string" ? argument : undefined),
+  );
+}
+
 /**
  * Parses the command line with commander: the service by default, the
  * `produce` load generator, `register-schemas`, or `check-config`. Values stay text here; they are validated with
@@ -44,7 +62,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   let result: CommandLine = { command: "exit", code: 0 };
   const program = withSettings(
     new Command("metrics-aggregator")
-      .description("Consumes detection and LLM events from Kafka and serves them as Prometheus metrics.")
+      .description(
+        "Consumes the event streams its metric catalogue declares from Kafka and serves them as Prometheus metrics.",
+      )
       .version(VERSION)
       // the service's flags go before `produce`, produce's after it: both have --brokers
       .enablePositionalOptions()
@@ -54,35 +74,33 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   ).action(() => {
     result = { command: "run", flags: givenFlags(program, SETTINGS) };
   });
-  const produce = withSettings(
-    program
-      .command("produce")
-      .description("Produces synthetic detection and LLM events at a steady rate, with a progress line.")
-      .exitOverride(),
-    PRODUCE_SETTINGS,
-  ).action(() => {
-    result = { command: "produce", flags: givenFlags(produce, PRODUCE_SETTINGS) };
+  subcommand(program, {
+    name: "produce",
+    description:
+      "Produces synthetic events of the shipped catalogue's streams (detection, LLM) at a steady rate, with a progress line.",
+    table: PRODUCE_SETTINGS,
+    done: (flags) => {
+      result = { command: "produce", flags };
+    },
   });
-  const register = withSettings(
-    program
-      .command("register-schemas")
-      .description("Registers schemas/ (Avro and JSON Schema) in a schema registry for producers.")
-      .exitOverride(),
-    REGISTER_SETTINGS,
-  ).action(() => {
-    result = { command: "register-schemas", flags: givenFlags(register, REGISTER_SETTINGS) };
+  subcommand(program, {
+    name: "register-schemas",
+    description:
+      "Registers the shipped catalogue's schemas (schemas/, Avro and JSON Schema) in a schema registry for producers.",
+    table: REGISTER_SETTINGS,
+    done: (flags) => {
+      result = { command: "register-schemas", flags };
+    },
   });
-  const check = withSettings(
-    program
-      .command("check-config")
-      .argument("[file]", "a catalogue to check with the shipped one (as METRICS_CONFIG would add it)")
-      .description(
-        "Checks the metric catalogue (the shipped one and FILE) without Kafka: exit 0 when valid, 2 with one line per problem.",
-      )
-      .exitOverride(),
-    CATALOGUE_SETTINGS,
-  ).action((file: string | undefined) => {
-    result = { command: "check-config", file, flags: givenFlags(check, CATALOGUE_SETTINGS) };
+  subcommand(program, {
+    name: "check-config",
+    argument: ["[file]", "a catalogue to check with the shipped one (as METRICS_CONFIG would add it)"],
+    description:
+      "Checks the metric catalogue (the shipped one and FILE) without Kafka: exit 0 when valid, 2 with one line per problem.",
+    table: CATALOGUE_SETTINGS,
+    done: (flags, file) => {
+      result = { command: "check-config", file, flags };
+    },
   });
   try {
     program.parse([...argv], { from: "node" });

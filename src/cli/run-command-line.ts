@@ -3,7 +3,7 @@ import { CatalogueError } from "../catalogue/catalogue-error.js";
 import { catalogueSettings } from "../catalogue/catalogue-settings.js";
 import { loadCatalogue } from "../catalogue/load-catalogue.js";
 import { ConfigError } from "../config/config-error.js";
-import { loadConfig, loadSettings, redactSecrets } from "../config/load-config.js";
+import { checkChangelogNames, loadConfig, loadSettings, redactSecrets } from "../config/load-config.js";
 import { CATALOGUE_SETTINGS, type Config, SETTINGS } from "../config/settings.js";
 import { createLogger } from "../log/logger.js";
 import { produceCommand } from "../produce/produce-command.js";
@@ -64,6 +64,10 @@ export async function runCommandLine(
     config = loadConfig(commandLine.flags, env, readTextFile);
     // Checked before anything starts or is logged: a wrong catalogue is a wrong setting.
     catalogue = loadCatalogue(catalogueSettings(config, "setting"));
+    checkChangelogNames(
+      config,
+      catalogue.streams.map((stream) => stream.topic),
+    );
   } catch (error) {
     exitOnUserError(error);
     throw error;

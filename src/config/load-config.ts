@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { changelogTopicName, isValidTopicName } from "../state/changelog-topics.js";
+import { changelogTopicName, isValidTopicName } from "../state/store/changelog-topics.js";
 import { ConfigError, type SettingProblem } from "./config-error.js";
 import { type Config, SETTINGS, type SettingKey, type SettingSpec } from "./settings.js";
 
@@ -97,44 +97,33 @@ export function loadConfig(
   readSecretFile: ReadSecretFile = readNothing,
 ): Config {
   const { values, problems } = resolveSettings(SETTINGS, flags, env, readSecretFile);
-  if (problems.length === 0 && values.detectionTopic === values.llmTopic) {
-    const spec = SETTINGS.llmTopic;
-    problems.push({
-      env: spec.env,
-      flag: spec.flag,
-      expected: `a topic other than ${SETTINGS.detectionTopic.env}`,
-      got: String(values.llmTopic),
-    });
-  }
   if (problems.length === 0)
-    problems.push(
-      ...scrapeAuthProblems(values as Config),
-      ...saslProblems(values as Config),
-      ...changelogProblems(values as Config),
-    );
+    problems.push(...scrapeAuthProblems(values as Config), ...saslProblems(values as Config));
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
 }
 
-/** In durable mode, the changelog template must give valid topic names, none of them an input topic. */
-function changelogProblems(config: Config): SettingProblem[] {
-  if (config.stateMode !== "durable") return [];
+/**
+ * In durable mode, the changelog template must give every event topic of the
+ * catalogue a valid topic name of its own, none of them an event topic;
+ * throws the {@link ConfigError} naming `STATE_CHANGELOG_TOPIC` otherwise.
+ */
+export function checkChangelogNames(config: Config, eventTopics: readonly string[]): void {
+  if (config.stateMode !== "durable") return;
   const spec = SETTINGS.stateChangelogTopic;
-  const inputs = [config.detectionTopic, config.llmTopic];
-  for (const topic of inputs) {
+  for (const topic of eventTopics) {
     const name = changelogTopicName(config.stateChangelogTopic, config.groupId, topic);
-    if (!isValidTopicName(name) || inputs.includes(name)) {
-      return [
+    if (!isValidTopicName(name) || eventTopics.includes(name)) {
+      throw new ConfigError([
         {
           env: spec.env,
           flag: spec.flag,
           expected: `a template giving, with ${SETTINGS.groupId.env}=${JSON.stringify(config.groupId)}, a valid topic name other than the event topics (it gives ${JSON.stringify(name)})`,
           got: config.stateChangelogTopic,
         },
-      ];
+      ]);
     }
   }
-  return [];
 }
 
 /** A SASL mechanism needs a user and a password. */

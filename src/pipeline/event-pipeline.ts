@@ -41,7 +41,7 @@ export interface DecodedSlice {
   readonly skips: readonly SkipReason[];
 }
 
-/** Where a partition's decoded records go; the partition's state implements it. */
+/** Where a partition's decoded records go; the lifecycle's consume stage (`consume-batch.ts`) makes one per batch. */
 export interface PipelineTarget {
   /** Takes a slice's rejects before its events take effect; absent: rejects are counted and logged only. */
   readonly deadLetters: DeadLetterSink | undefined;

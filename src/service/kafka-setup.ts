@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Admin } from "kafkajs";
 import type { Logger } from "pino";
 import type { EventTopics } from "../source/event-topics.js";
-import { ChangelogSetupError } from "../state/changelog-topics.js";
 import { describeError, isConnectionError, rootMessage } from "../state/kafka-errors.js";
+import { ChangelogSetupError } from "../state/store/changelog-topics.js";
 import { dependencyBackoff } from "../util/backoff.js";
 
 /** What the setup drives, and where it says what it waits for. */

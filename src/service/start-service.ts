@@ -1,48 +1,36 @@
 import { readFileSync } from "node:fs";
-import { type Admin, PartitionAssigners } from "kafkajs";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { eventFamilies } from "../aggregate/event-families.js";
 import { catalogueSettings } from "../catalogue/catalogue-settings.js";
 import { compileCatalogue } from "../catalogue/compile-catalogue.js";
 import { type Catalogue, loadCatalogue } from "../catalogue/load-catalogue.js";
-import { ConfigError } from "../config/config-error.js";
-import { kafkaConnectionOf } from "../config/kafka-connection-config.js";
-import { type Config, SETTINGS } from "../config/settings.js";
+import { checkChangelogNames } from "../config/load-config.js";
+import type { Config } from "../config/settings.js";
 import { DeadLetterLimits } from "../dead-letter/dead-letter-limits.js";
-import { DeadLetterProducer } from "../dead-letter/dead-letter-producer.js";
 import { createMessageDecoder } from "../decode/message-decoder.js";
-import { EventExposition } from "../expose/event-exposition.js";
-import type { ReadinessCheck } from "../expose/health-routes.js";
-import { createHttpApp } from "../expose/http-app.js";
-import { type HttpServer, startHttpServer } from "../expose/http-server.js";
-import { createMetricsRenderer } from "../expose/metrics-exposition.js";
-import type { ScrapeCredentials } from "../expose/scrape-auth.js";
-import { statusSnapshot } from "../expose/status-snapshot.js";
-import { StatusTrend } from "../expose/status-trend.js";
+import { EventExposition } from "../expose/exposition/event-exposition.js";
+import type { ReadinessCheck } from "../expose/http/health-routes.js";
 import type { Logger } from "../log/logger.js";
 import { RateLimitedLog } from "../log/rate-limited-log.js";
 import { createEventPipeline } from "../pipeline/event-pipeline.js";
 import { createRegistryClient } from "../registry/registry-client.js";
 import { RegistrySchemas } from "../registry/registry-schemas.js";
 import { RegistryMetrics } from "../self-metrics/registry-metrics.js";
-import { SelfMetrics, type StatePositions } from "../self-metrics/self-metrics.js";
-import { ShownLag } from "../self-metrics/shown-lag.js";
+import { SelfMetrics } from "../self-metrics/self-metrics.js";
 import { registerCompressionCodecs } from "../source/compression-codecs.js";
-import { copartitionedAssigner } from "../source/copartitioned-assigner.js";
 import { EventTopics } from "../source/event-topics.js";
-import { GroupConsumer, type SourceTelemetry } from "../source/group-consumer.js";
-import { createKafka } from "../source/kafka-connection.js";
-import { changelogTopicName, ensureChangelogTopics } from "../state/changelog-topics.js";
-import { DurableStore } from "../state/durable-store.js";
-import { errorType, RecentBrokerErrors } from "../state/kafka-errors.js";
-import { MemoryStore } from "../state/memory-store.js";
-import type { ConsumerControl } from "../state/partition-task.js";
-import { type Membership, PartitionTasks } from "../state/partition-tasks.js";
-import type { StateStore } from "../state/state-store.js";
+import { GroupConsumer } from "../source/group-consumer.js";
+import { PartitionTasks } from "../state/lifecycle/partition-tasks.js";
 import { dependencyBackoff } from "../util/backoff.js";
-import { type ComponentStatus, notReady, ready } from "../util/component-status.js";
+import { notReady } from "../util/component-status.js";
 import { VERSION } from "../version.js";
+import { serveHttp } from "./http-surface.js";
+import { kafkaClients, maxMessageBytes, partitionOffsets } from "./kafka-clients.js";
 import { runKafkaSetup } from "./kafka-setup.js";
+import { processingMode } from "./processing-mode.js";
+import { Publishes } from "./publishes.js";
+import { refusedSetting } from "./startup-errors.js";
+import { stopInOrder } from "./stop-service.js";
 
 /** What {@link startAggregator} may be given besides the configuration. */
 export interface StartOptions {
@@ -61,11 +49,14 @@ export interface RunningAggregator {
   stop(): Promise<void>;
 }
 
+/** How often the brokers are asked where the assigned partitions end, for the lag of idle or stuck ones. */
+const LAG_REFRESH_MS = 5_000;
+
 /**
- * Wires the data path (Kafka source → decode → aggregate/state → expose)
- * from a validated configuration. HTTP starts first so `/healthz` answers
- * and `/readyz` says why the service is not ready yet while the changelogs
- * are prepared and Kafka connects.
+ * Wires the data path — Kafka source → decode → aggregate/state → expose —
+ * from a validated configuration, one part after another, each made from
+ * the ones before it. HTTP starts before Kafka is asked anything, so
+ * `/healthz` answers and `/readyz` says what the service waits for.
  */
 export async function startAggregator(
   config: Config,
@@ -73,9 +64,9 @@ export async function startAggregator(
   options: StartOptions = {},
 ): Promise<RunningAggregator> {
   const catalogue = options.catalogue ?? loadCatalogue(catalogueSettings(config));
-  const readFile = options.readFile ?? ((path: string) => readFileSync(path, "utf8"));
-  const onFatal = options.onFatal ?? (() => {});
   const { models, contracts, streams } = compileCatalogue(catalogue);
+  const topics = [...streams.keys()];
+  checkChangelogNames(config, topics);
   logger.info(
     {
       event: "catalogue",
@@ -84,16 +75,30 @@ export async function startAggregator(
     },
     "metric catalogue loaded",
   );
-  const topics = [...streams.keys()];
-  const durable = config.stateMode === "durable";
-  /** Publishes of state so far: what `/metrics` and the status page read changes only with them. */
-  let publishes = 0;
-
   registerCompressionCodecs();
+
+  // Kafka clients, the service's own metrics, and how partitions are processed.
+  const clients = kafkaClients(config, logger, options.readFile ?? ((path) => readFileSync(path, "utf8")));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  let tasks: StatePositions | undefined;
-  const selfMetrics = new SelfMetrics(registry, topics, VERSION, () => tasks);
+  const selfMetrics = new SelfMetrics(
+    registry,
+    topics,
+    VERSION,
+    partitionOffsets(clients.setupAdmin, config.groupId),
+  );
+  const mode = processingMode({
+    config,
+    topics,
+    models,
+    kafka: clients.kafka,
+    stateAdmin: clients.stateAdmin,
+    deadLetterLimits: new DeadLetterLimits((topic) => maxMessageBytes(clients.setupAdmin, topic)),
+    telemetry: selfMetrics,
+    logger,
+  });
+
+  // Decode: plain JSON, or framed by a schema registry.
   const schemas =
     config.schemaRegistryUrl === undefined
       ? undefined
@@ -107,26 +112,6 @@ export async function startAggregator(
           dependencyBackoff(),
           new RegistryMetrics(registry),
         );
-  const kafkaConnection = kafkaConnectionOf(config, readFile);
-  // The setup's own admin gives up on an unreachable broker within seconds: the setup retries, and says why.
-  const setupAdmin = createKafka(
-    kafkaConnection,
-    logger.child({ component: "setup" }),
-    undefined,
-    SETUP_RETRY,
-  ).admin();
-  const deadLetterLimits = new DeadLetterLimits((topic) => maxMessageBytes(setupAdmin, topic));
-  // Durable mode writes rejects in each partition's commit transaction; memory mode has its own producer.
-  const deadLetters =
-    config.deadLetterTopic === undefined || durable
-      ? undefined
-      : new DeadLetterProducer(
-          createKafka(kafkaConnection, logger.child({ component: "dead-letter" })),
-          config.deadLetterTopic,
-          deadLetterLimits,
-          selfMetrics,
-          logger.child({ component: "dead-letter" }),
-        );
   const pipeline = createEventPipeline({
     streams,
     decode: createMessageDecoder(
@@ -138,315 +123,109 @@ export async function startAggregator(
     rejectLog: new RateLimitedLog(logger.child({ component: "pipeline" })),
   });
 
-  const changelogOf = new Map(
-    durable ? topics.map((t) => [t, changelogTopicName(config.stateChangelogTopic, config.groupId, t)]) : [],
-  );
-  const stateLogger = logger.child({ component: "state" });
-  const brokerErrors = new RecentBrokerErrors();
-  const stateKafka = createKafka(kafkaConnection, stateLogger, (message) => brokerErrors.note(message));
-  const admin = durable ? stateKafka.admin() : undefined;
-  // The consumer and the partition lifecycle call each other; the lifecycle reaches the consumer through these.
-  let consumer: GroupConsumer | undefined;
-  const control: ConsumerControl = {
-    pause: (topic, partition, reason) => consumer?.pause(topic, partition, reason),
-    resume: (topic, partition, reason) => consumer?.resume(topic, partition, reason),
-    seek: (topic, partition, offset) => consumer?.seek(topic, partition, offset),
-  };
-  const membership: Membership = {
-    leaseValid: () => consumer?.leaseValid() ?? false,
-    get membershipProvenAt() {
-      return consumer?.membershipProvenAt ?? Number.NEGATIVE_INFINITY;
-    },
-  };
-  const store: StateStore =
-    admin === undefined
-      ? new MemoryStore(models, config.seriesLimit)
-      : new DurableStore(
-          (errors) => createKafka(kafkaConnection, stateLogger, (message) => errors.note(message)),
-          admin,
-          control,
-          models,
-          {
-            groupId: config.groupId,
-            fromBeginning: config.fromBeginning,
-            seriesLimit: config.seriesLimit,
-            transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
-            deadLetterTemplate: config.deadLetterTopic,
-          },
-          selfMetrics,
-          deadLetterLimits,
-        );
-  const partitionTasks = new PartitionTasks(
+  // Aggregate and keep: the partition lifecycle, then the consumer it is attached to.
+  const publishes = new Publishes();
+  const tasks = new PartitionTasks(
     {
       groupId: config.groupId,
       streams,
-      changelogOf,
-      commitIntervalMs: durable ? config.stateCommitInterval : MEMORY_PUBLISH_INTERVAL_MS,
+      changelogOf: mode.changelogOf,
+      store: mode.store,
+      rejects: mode.rejects,
+      keep: mode.keep,
+      intervalMs: mode.intervalMs,
       seriesTtlMs: config.seriesTtl,
-      afterPublish: () => {
-        publishes++;
-        return exposition.refresh();
-      },
+      pipeline,
+      telemetry: selfMetrics,
+      logger: logger.child({ component: "state" }),
+      brokerErrors: clients.stateErrors,
     },
-    store,
-    control,
-    membership,
-    pipeline,
-    { deadLetters, outbox: durable && config.deadLetterTopic !== undefined },
-    selfMetrics,
-    stateLogger,
-    brokerErrors,
+    publishes.announce,
   );
-  const lag = new ShownLag((topic, partition) => partitionTasks.shownOffset(topic, partition), {
-    bounds: async (topic) =>
-      new Map((await setupAdmin.fetchTopicOffsets(topic)).map((p) => [p.partition, p])),
-    committed: async (topic) => {
-      const [offsets] = await setupAdmin.fetchOffsets({ groupId: config.groupId, topics: [topic] });
-      return new Map((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]));
-    },
-  });
-  tasks = { ...positionsOf(partitionTasks), lags: () => lag.lags() };
-  const sourceTelemetry: SourceTelemetry = {
-    recordHighWatermark: (topic, partition, high) => lag.noteHighWatermark(topic, partition, high),
-    recordGroupJoin: (assigned) => {
-      lag.setAssigned(assigned);
-      selfMetrics.recordGroupJoin(assigned);
-    },
-    recordCommit: (atMs) => selfMetrics.recordCommit(atMs),
-    recordReady: (ready) => selfMetrics.recordReady(ready),
-    recordPaused: (partitions) => selfMetrics.recordPaused(partitions),
-  };
-  const assigner = copartitionedAssigner({
-    inputs: topics,
-    changelogOf,
-    owned: () => partitionTasks.owned(),
-  });
-  const groupConsumer = new GroupConsumer(
+  selfMetrics.attachState(tasks);
+  const consumer = new GroupConsumer(
     {
-      ...kafkaConnection,
+      ...clients.connection,
       groupId: config.groupId,
       fromBeginning: config.fromBeginning,
       fetchMaxBytesPerPartition: config.fetchMaxBytesPerPartition,
       fetchMaxBytes: config.fetchMaxBytes,
       partitionsConcurrently: config.partitionsConcurrently,
       sessionTimeoutMs: config.sessionTimeout,
-      autoCommit: !durable,
-      // Memory mode also offers kafkajs's round robin: a group of replicas of an earlier release agrees on it.
-      assigners: durable ? [assigner] : [assigner, PartitionAssigners.roundRobin],
+      autoCommit: mode.autoCommit,
+      assigners: mode.assigners(() => tasks.owned()),
     },
-    partitionTasks,
-    partitionTasks,
-    sourceTelemetry,
+    { sink: tasks, listener: tasks, telemetry: selfMetrics },
     logger.child({ component: "source" }),
-    (error) => onFatal(refusedSetting(error, config) ?? error),
+    (error) => options.onFatal?.(refusedSetting(error, config) ?? error),
   );
-  consumer = groupConsumer;
+  tasks.attach(consumer);
 
-  const families = eventFamilies([...models.values()], (stream) => partitionTasks.shownStates(stream));
+  // Expose: the text of what is shown, made after each publish; the HTTP surface.
+  const families = eventFamilies([...models.values()], (stream) => tasks.shownStates(stream));
   const exposition = new EventExposition(() => families.all);
-
+  publishes.onEach(() => exposition.refresh());
   const eventTopics = new EventTopics(streams, selfMetrics);
   let connectionProblem: string | undefined = "connecting";
   const readiness: ReadinessCheck[] = [
     {
       name: "kafka",
-      status: () => (connectionProblem ? notReady(connectionProblem) : groupConsumer.currentStatus()),
+      status: () => (connectionProblem ? notReady(connectionProblem) : consumer.currentStatus()),
     },
     { name: "topics", status: () => eventTopics.status() },
-    { name: "state", status: () => partitionTasks.status() },
+    { name: "state", status: () => tasks.status() },
     ...(schemas ? [{ name: "schema_registry", status: () => schemas.currentStatus() }] : []),
-    ...(deadLetters ? [{ name: "dead_letter", status: () => deadLetters.currentStatus() }] : []),
+    ...mode.checks,
   ];
-  const trend = new StatusTrend(
-    catalogue.status,
+  const http = await serveHttp({
+    config,
+    status: catalogue.status,
     families,
-    () => selfMetrics.statusCounts(),
-    () => publishes,
-  );
-  const app = createHttpApp({
-    credentials: scrapeCredentials(config),
-    render: createMetricsRenderer(exposition, registry),
+    exposition,
+    registry,
+    selfMetrics,
     readiness,
-    status: async () =>
-      statusSnapshot(
-        catalogue.status,
-        families,
-        await selfMetrics.statusCounts(),
-        await trend.current(),
-        overallStatus(readiness),
-        Date.now(),
-      ),
+    publishes,
   });
-  const http: HttpServer = await startHttpServer(app, config.httpHost, config.httpPort).catch((error) => {
-    throw portProblem(error, config) ?? error;
-  });
-  logger.info({ event: "http_listening", host: config.httpHost, port: http.port }, "serving /metrics");
+  logger.info({ event: "http_listening", host: config.httpHost, port: http.server.port }, "serving /metrics");
 
-  partitionTasks.start();
-  trend.start();
-  const lagTimer = setInterval(() => void lag.refresh().catch(() => {}), LAG_REFRESH_MS).unref();
+  // Start: commits and lag, then Kafka (topics, the mode's state, the consumer).
+  tasks.start();
+  const lagTimer = setInterval(() => void selfMetrics.refreshLag().catch(() => {}), LAG_REFRESH_MS).unref();
   const stopping = new AbortController();
   const setup = runKafkaSetup({
-    admin: setupAdmin,
+    admin: clients.setupAdmin,
     brokers: config.brokers,
     topics: eventTopics,
-    ...(admin
-      ? {
-          prepareState: (inputs: readonly string[]) =>
-            ensureChangelogTopics(
-              admin,
-              inputs.map((input) => ({ input, changelog: changelogOf.get(input) as string })),
-              config.stateChangelogReplication,
-            ),
-        }
-      : {}),
+    prepareState: mode.prepare,
     consume: (inputs) =>
-      groupConsumer.subscribe(
-        { topics: inputs, stateTopics: inputs.flatMap((input) => changelogOf.get(input) ?? []) },
-        () => partitionTasks.commitAll(),
+      consumer.subscribe(
+        { topics: inputs, stateTopics: inputs.flatMap((input) => mode.changelogOf.get(input) ?? []) },
+        () => tasks.commitAll(),
       ),
     reportConnection: (problem) => {
       connectionProblem = problem;
     },
-    reportState: (problem) => partitionTasks.setSetupProblem(problem),
+    reportState: (problem) => tasks.setSetupProblem(problem),
     logger: logger.child({ component: "setup" }),
     signal: stopping.signal,
     pollIntervalMs: config.topicCheckInterval,
   });
 
   return {
-    httpPort: http.port,
-    async stop() {
-      logger.info({ event: "shutdown", phase: "consumer" }, "stopping the consumer");
-      stopping.abort();
-      clearInterval(lagTimer);
-      await setup;
-      // The last commits get two thirds of SHUTDOWN_TIMEOUT: a partition that cannot commit (a broker
-      // gone, a dead-letter topic missing) is left uncommitted, and its next owner reads it again.
-      const budget = (config.shutdownTimeout * 2) / 3;
-      await groupConsumer.stop(async () => {
-        if (!(await settlesWithin(partitionTasks.flush(), budget))) {
-          logger.warn(
-            { event: "shutdown", phase: "commit_timeout", budgetMs: budget },
-            "the last commits did not finish in time; their partitions are read again by their next owner",
-          );
-        }
-      });
-      await settlesWithin(partitionTasks.close(), config.shutdownTimeout / 6);
-      await settlesWithin(
-        Promise.all([admin?.disconnect(), setupAdmin.disconnect(), deadLetters?.close()]),
-        config.shutdownTimeout / 6,
-      );
-      logger.info({ event: "shutdown", phase: "http" }, "closing the HTTP server");
-      await http.close();
-      trend.stop();
-      logger.info({ event: "shutdown", phase: "done" }, "stopped");
-    },
+    httpPort: http.server.port,
+    stop: () =>
+      stopInOrder({
+        config,
+        logger,
+        stopping,
+        setup,
+        lagTimer,
+        consumer,
+        tasks,
+        mode,
+        setupAdmin: clients.setupAdmin,
+        http,
+      }),
   };
-}
-
-/** Whether `work` settled within `ms` (it goes on regardless; the caller stops waiting for it). */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Retries of the setup's requests: an unreachable broker is reported within seconds, then retried with backoff. */
-const SETUP_RETRY = { retries: 2, initialRetryTime: 300, maxRetryTime: 1_000 };
-
-/** How often the brokers are asked where the assigned partitions end, for the lag of idle or stuck ones. */
-const LAG_REFRESH_MS = 5_000;
-
-/** The part of the lifecycle the self metrics read. */
-function positionsOf(tasks: PartitionTasks): Omit<StatePositions, "lags"> {
-  return { positions: () => tasks.positions(), restoring: () => tasks.restoring() };
-}
-
-/** A topic's `max.message.bytes` as the brokers have it (its own, or the brokers' default). */
-async function maxMessageBytes(admin: Admin, topic: string): Promise<number | undefined> {
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    // 2 is a topic (kafkajs's ConfigResourceTypes.TOPIC, which Node's ESM import of it cannot name)
-    resources: [{ type: 2, name: topic, configNames: ["max.message.bytes"] }],
-  });
-  const value = resources[0]?.configEntries.find(
-    (entry) => entry.configName === "max.message.bytes",
-  )?.configValue;
-  return value === undefined ? undefined : Number(value);
-}
-
-/** A setting the brokers refused, as the user error it is (exit code 2, one line naming it). */
-function refusedSetting(error: Error, config: Config): ConfigError | undefined {
-  if (errorType(error) !== "INVALID_SESSION_TIMEOUT") return undefined;
-  const spec = SETTINGS.sessionTimeout;
-  return new ConfigError([
-    {
-      env: spec.env,
-      flag: spec.flag,
-      expected:
-        "a duration the brokers accept (their group.min.session.timeout.ms to group.max.session.timeout.ms)",
-      got: `${config.sessionTimeout / 1000}s`,
-      cause: "the broker refused it: INVALID_SESSION_TIMEOUT",
-    },
-  ]);
-}
-
-/** A port that cannot be listened on, as the user error it is. */
-function portProblem(error: NodeJS.ErrnoException, config: Config): ConfigError | undefined {
-  const causes: Record<string, string> = {
-    EADDRINUSE: `another process listens on ${config.httpHost}:${config.httpPort}: EADDRINUSE`,
-    EACCES: `this user may not listen on port ${config.httpPort}: EACCES`,
-    EADDRNOTAVAIL: `${config.httpHost} is not an address of this machine: EADDRNOTAVAIL`,
-  };
-  const cause = causes[error.code ?? ""];
-  if (cause === undefined) return undefined;
-  const spec = error.code === "EADDRNOTAVAIL" ? SETTINGS.httpHost : SETTINGS.httpPort;
-  return new ConfigError([
-    {
-      env: spec.env,
-      flag: spec.flag,
-      expected: error.code === "EADDRNOTAVAIL" ? "an address of this machine" : "a port free to listen on",
-      got: String(error.code === "EADDRNOTAVAIL" ? config.httpHost : config.httpPort),
-      cause,
-    },
-  ]);
-}
-
-/**
- * How often memory mode shows what was applied: often enough that `/metrics`
- * lags by well under a quarter of a second (the publish and the text made
- * after it cost what changed, not what exists), seldom enough that a label
- * set's text is made once for many of its events.
- */
-const MEMORY_PUBLISH_INTERVAL_MS = 50;
-
-/** Broker-side limit of one transaction; commits take milliseconds, so only a stuck one gets near it. */
-const TRANSACTION_TIMEOUT_MS = 60_000;
-
-/** Ready when every check is; else the first reason. */
-function overallStatus(checks: readonly ReadinessCheck[]): ComponentStatus {
-  const failing = checks.map((check) => ({ name: check.name, ...check.status() })).find((s) => !s.ready);
-  return failing ? notReady(`${failing.name}: ${failing.detail}`) : ready("ready");
-}
-
-/** The credentials scrapers must present, if any were configured. */
-function scrapeCredentials(config: Config): ScrapeCredentials | undefined {
-  if (config.metricsBearerToken !== undefined) return { kind: "bearer", token: config.metricsBearerToken };
-  if (config.metricsUsername !== undefined && config.metricsPassword !== undefined) {
-    return { kind: "basic", username: config.metricsUsername, password: config.metricsPassword };
-  }
-  return undefined;
 }

@@ -1,64 +1,21 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Consumer, EachBatchPayload, PartitionAssigner } from "kafkajs";
+import type { Consumer, EachBatchPayload } from "kafkajs";
 import type { Logger } from "pino";
 import { dependencyBackoff } from "../util/backoff.js";
 import type { ComponentStatus } from "../util/component-status.js";
+import type {
+  ConsumerTargets,
+  GroupConsumerOptions,
+  PauseReason,
+  Subscription,
+} from "./consumer-contracts.js";
+import { watchConsumerEvents } from "./consumer-events.js";
 import { ConsumerStatus } from "./consumer-status.js";
-import { createKafka, type KafkaConnection } from "./kafka-connection.js";
-import type { BatchOutcome, BatchSink } from "./record-batch.js";
+import { createKafka } from "./kafka-connection.js";
+import { PartitionPauses } from "./partition-pauses.js";
+import type { BatchOutcome } from "./record-batch.js";
 
-/** What the consumer reports about itself; `SelfMetrics` implements it. */
-export interface SourceTelemetry {
-  /** The newest high watermark a fetch of an event-topic partition brought (for the lag). */
-  recordHighWatermark(topic: string, partition: number, highWatermark: string): void;
-  /** A join: the event-topic partitions now assigned (lag of the others is no longer this member's). */
-  recordGroupJoin(assigned: ReadonlyMap<string, readonly number[]>): void;
-  recordCommit(atMs: number): void;
-  recordReady(ready: boolean): void;
-  recordPaused(partitions: number): void;
-}
-
-/** Group events the next stage acts on; the partition lifecycle implements it. */
-export interface GroupListener {
-  /**
-   * Called synchronously as kafkajs completes a join, before it fetches from
-   * the new assignment: pause here what must not be fetched yet.
-   */
-  onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void;
-  /** The group started a rebalance: the assignment is about to be revoked. */
-  onRebalancing(): void;
-  /** The coordinator accepted a heartbeat: this member still owns its assignment. */
-  onMembershipProven(): void;
-  /** A partition's fetch position moved to `nextOffset`, also past records kafkajs filters out (control records, aborted transactions). */
-  onPosition(topic: string, partition: number, nextOffset: string): void;
-}
-
-/** What the group consumer reads. */
-export interface Subscription {
-  /** Event topics, read from `fromBeginning` when the group has no offsets. */
-  readonly topics: readonly string[];
-  /** Topics always read from their start when assigned (state changelogs), kept paused until asked for. */
-  readonly stateTopics: readonly string[];
-}
-
-/** Settings of {@link GroupConsumer}. */
-export interface GroupConsumerOptions extends KafkaConnection {
-  readonly groupId: string;
-  readonly fromBeginning: boolean;
-  readonly fetchMaxBytesPerPartition: number;
-  readonly fetchMaxBytes: number;
-  readonly partitionsConcurrently: number;
-  readonly sessionTimeoutMs: number;
-  /** kafkajs commits resolved offsets itself (memory mode); off when offsets go in transactions. */
-  readonly autoCommit: boolean;
-  /** The group's assignors, most preferred first. */
-  readonly assigners: readonly PartitionAssigner[];
-}
-
-/** Why a partition is paused; it is fetched again only when no reason is left. */
-export type PauseReason = "held" | "not-ready" | "state-idle" | "stopping";
-
-const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
+export type { GroupListener, SourceTelemetry, Subscription } from "./consumer-contracts.js";
 
 /**
  * One member of a consumer group (kafkajs), and nothing else: it connects and
@@ -78,21 +35,30 @@ export class GroupConsumer {
   private readonly stopping = new AbortController();
   private running: Promise<void> = Promise.resolve();
   private assignment: ReadonlyMap<string, readonly number[]> = new Map();
-  private readonly pauses = new Map<string, Set<PauseReason>>();
-  private readonly holds = new Map<string, NodeJS.Timeout>();
+  private readonly pauses: PartitionPauses;
   private inFlight = 0;
   private drained: (() => void) | undefined;
 
   constructor(
     private readonly options: GroupConsumerOptions,
-    private readonly sink: BatchSink,
-    private readonly listener: GroupListener,
-    private readonly telemetry: SourceTelemetry,
+    private readonly targets: ConsumerTargets,
     private readonly logger: Logger,
     /** Called when the consumer crashed and kafkajs will not restart it: the process must not stay up idle. */
     private readonly onFatal: (error: Error) => void,
   ) {
-    this.status = new ConsumerStatus(options.sessionTimeoutMs, logger, (s) => telemetry.recordReady(s.ready));
+    this.status = new ConsumerStatus(options.sessionTimeoutMs, logger, (s) =>
+      targets.telemetry.recordReady(s.ready),
+    );
+    this.pauses = new PartitionPauses(
+      {
+        pause: (topic, partition) =>
+          this.whenRunning((consumer) => consumer.pause([{ topic, partitions: [partition] }])),
+        resume: (topic, partition) =>
+          this.whenRunning((consumer) => consumer.resume([{ topic, partitions: [partition] }])),
+      },
+      logger,
+      (held) => targets.telemetry.recordPaused(held),
+    );
   }
 
   /**
@@ -141,7 +107,7 @@ export class GroupConsumer {
     }
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await flush();
-    this.releaseHolds();
+    this.pauses.releaseHolds();
     await consumer.disconnect();
     this.pauses.clear();
     this.assignment = new Map();
@@ -168,22 +134,12 @@ export class GroupConsumer {
 
   /** Stops fetching a partition for a reason; other reasons may hold it too. */
   pause(topic: string, partition: number, reason: PauseReason): void {
-    const key = keyOf(topic, partition);
-    const reasons = this.pauses.get(key) ?? new Set();
-    if (reasons.size === 0)
-      this.whenRunning((consumer) => consumer.pause([{ topic, partitions: [partition] }]));
-    reasons.add(reason);
-    this.pauses.set(key, reasons);
-    if (reason === "held") this.telemetry.recordPaused(this.holds.size);
+    this.pauses.pause(topic, partition, reason);
   }
 
   /** Takes back one reason; the partition is fetched again when none is left. */
   resume(topic: string, partition: number, reason: PauseReason): void {
-    const key = keyOf(topic, partition);
-    const reasons = this.pauses.get(key);
-    if (!reasons?.delete(reason) || reasons.size > 0) return;
-    this.pauses.delete(key);
-    this.whenRunning((consumer) => consumer.resume([{ topic, partitions: [partition] }]));
+    this.pauses.resume(topic, partition, reason);
   }
 
   /** The next fetch of the partition starts at `offset`; batches fetched before are stale. */
@@ -221,7 +177,7 @@ export class GroupConsumer {
       readUncommitted: false,
       partitionAssigners: [...this.options.assigners],
     });
-    this.watchLifecycle(consumer);
+    this.watchEvents(consumer);
     return consumer;
   }
 
@@ -258,9 +214,9 @@ export class GroupConsumer {
     this.inFlight++;
     try {
       // Fetched before the partition was paused (held, being restored, stopping): not to be applied.
-      if (this.pauses.has(keyOf(batch.topic, batch.partition))) return;
+      if (this.pauses.has(batch.topic, batch.partition)) return;
       const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
-      const outcome: BatchOutcome = await this.sink.handleBatch({
+      const outcome: BatchOutcome = await this.targets.sink.handleBatch({
         topic: batch.topic,
         partition: batch.partition,
         records: batch.messages,
@@ -271,10 +227,10 @@ export class GroupConsumer {
       else if (outcome.status === "held") {
         const next = BigInt(outcome.nextOffset);
         if (next > BigInt(batch.firstOffset() ?? outcome.nextOffset)) resolveOffset((next - 1n).toString());
-        this.hold(batch.topic, batch.partition, outcome);
+        this.pauses.hold(batch.topic, batch.partition, outcome);
       }
       if (this.subscription.topics.includes(batch.topic)) {
-        this.telemetry.recordHighWatermark(batch.topic, batch.partition, batch.highWatermark);
+        this.targets.telemetry.recordHighWatermark(batch.topic, batch.partition, batch.highWatermark);
       }
       await heartbeat();
     } finally {
@@ -282,120 +238,46 @@ export class GroupConsumer {
     }
   }
 
-  /**
-   * Pauses a partition whose batch the sink held and resumes it after the
-   * sink's backoff. kafkajs fetches a resumed partition from its resolved
-   * offset, so the held record is delivered again. Other partitions keep flowing.
-   */
-  private hold(topic: string, partition: number, outcome: Extract<BatchOutcome, { status: "held" }>): void {
-    const key = keyOf(topic, partition);
-    this.logger.warn(
+  /** Acts on the group events of `consumer` while it is the current one. */
+  private watchEvents(consumer: Consumer): void {
+    const { listener, telemetry } = this.targets;
+    const status = this.status;
+    watchConsumerEvents(
+      consumer,
+      () => this.consumer === consumer,
       {
-        event: "partition_held",
-        topic,
-        partition,
-        offset: outcome.nextOffset,
-        retryInMs: outcome.retryAfterMs,
-        reason: outcome.reason,
-      },
-      "partition paused until a dependency answers",
-    );
-    const timer = setTimeout(() => {
-      this.holds.delete(key);
-      this.resume(topic, partition, "held");
-      this.telemetry.recordPaused(this.holds.size);
-    }, outcome.retryAfterMs);
-    this.holds.set(key, timer);
-    this.pause(topic, partition, "held");
-  }
-
-  /** A rebalance or a stop ends every hold: the partition is positioned again when it is assigned. */
-  private releaseHolds(): void {
-    for (const [key, timer] of this.holds) {
-      clearTimeout(timer);
-      const at = key.lastIndexOf(":");
-      this.resume(key.slice(0, at), Number(key.slice(at + 1)), "held");
-    }
-    this.holds.clear();
-    this.telemetry.recordPaused(0);
-  }
-
-  /** Reports the group events of `consumer` while it is the current one (not one left for a new subscription). */
-  private watchLifecycle(consumer: Consumer): void {
-    const { events } = consumer;
-    const log = this.logger;
-    const current = () => this.consumer === consumer;
-    // Registered through this, a listener hears only while `consumer` is the current one.
-    const on = <E extends Parameters<Consumer["on"]>[0]>(
-      event: E,
-      listener: (event: Parameters<Parameters<Consumer["on"]>[1]>[0]) => void,
-    ) =>
-      consumer.on(
-        event as never,
-        (payload: Parameters<typeof listener>[0]) => current() && listener(payload),
-      );
-    on(events.CONNECT, () => {
-      log.info({ event: "connected", brokers: this.options.brokers }, "connected to Kafka");
-    });
-    on(events.GROUP_JOIN, ({ payload }) => {
-      this.assignment = new Map(Object.entries(payload.memberAssignment));
-      this.releaseHolds();
-      this.listener.onAssigned(this.assignment);
-      this.telemetry.recordGroupJoin(
-        new Map(this.subscription.topics.map((topic) => [topic, this.assignment.get(topic) ?? []])),
-      );
-      this.status.setMembership(true, `member of group ${payload.groupId}`);
-      log.info(
-        {
-          event: "group_joined",
-          groupId: payload.groupId,
-          memberId: payload.memberId,
-          assignment: payload.memberAssignment,
+        joined: (assignment, groupId) => {
+          this.assignment = assignment;
+          this.pauses.releaseHolds();
+          listener.onAssigned(assignment);
+          telemetry.recordGroupJoin(
+            new Map(this.subscription.topics.map((topic) => [topic, assignment.get(topic) ?? []])),
+          );
+          status.setMembership(true, `member of group ${groupId}`);
         },
-        "joined the consumer group; partitions assigned",
-      );
-    });
-    on(events.REBALANCING, ({ payload }) => {
-      this.releaseHolds();
-      this.listener.onRebalancing();
-      this.status.setMembership(false, "rebalancing");
-      log.info(
-        { event: "rebalancing", groupId: payload.groupId },
-        "group is rebalancing; partitions revoked",
-      );
-    });
-    on(events.HEARTBEAT, () => {
-      this.status.proveMembership();
-      this.status.evaluate();
-      this.listener.onMembershipProven();
-    });
-    on(events.END_BATCH_PROCESS, ({ payload }) => {
-      this.listener.onPosition(
-        payload.topic,
-        payload.partition,
-        (BigInt(payload.lastOffset) + 1n).toString(),
-      );
-    });
-    on(events.COMMIT_OFFSETS, () => {
-      this.telemetry.recordCommit(Date.now());
-      this.status.contact();
-    });
-    on(events.FETCH, () => this.status.contact());
-    on(events.DISCONNECT, () => {
-      this.status.setMembership(false, "disconnected");
-      log.info({ event: "disconnected" }, "disconnected from Kafka");
-    });
-    on(events.STOP, () => {
-      log.info({ event: "stopped" }, "consumer stopped");
-    });
-    on(events.CRASH, ({ payload }) => {
-      const { error, restart } = payload;
-      this.status.setMembership(false, `crashed: ${error.message}${restart ? " (restarting)" : ""}`);
-      log[restart ? "warn" : "error"](
-        { event: "consumer_crash", error: error.message, errorName: error.name, restart },
-        restart ? "consumer crashed; kafkajs restarts it" : "consumer crashed and will not restart",
-      );
-      if (!restart) this.onFatal(error);
-    });
+        rebalancing: () => {
+          this.pauses.releaseHolds();
+          listener.onRebalancing();
+          status.setMembership(false, "rebalancing");
+        },
+        heartbeat: () => {
+          status.proveMembership();
+          status.evaluate();
+          listener.onMembershipProven();
+        },
+        position: (topic, partition, nextOffset) => listener.onPosition(topic, partition, nextOffset),
+        contact: (committed) => {
+          if (committed) telemetry.recordCommit(Date.now());
+          status.contact();
+        },
+        disconnected: () => status.setMembership(false, "disconnected"),
+        crashed: (error, restart) => {
+          status.setMembership(false, `crashed: ${error.message}${restart ? " (restarting)" : ""}`);
+          if (!restart) this.onFatal(error);
+        },
+      },
+      this.logger,
+      this.options.brokers,
+    );
   }
 }

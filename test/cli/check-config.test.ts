@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -126,7 +126,7 @@ describe("metrics-aggregator check-config", () => {
     [
       "a metric the shipped catalogue has",
       ["{name: detection_total, type: counter, help: Frames.}"],
-      'streams.yard.metrics[0].name: expected a name no other metric has (schemas/catalogue.yaml has it), got "detection_total"',
+      'streams.yard.metrics[0].name: expected a name of its own, or include_builtin: false to replace the shipped catalogue (schemas/catalogue.yaml), got "detection_total"',
     ],
     [
       "a label field the contract does not define",
@@ -221,6 +221,26 @@ describe("metrics-aggregator check-config", () => {
       `metrics-aggregator: ${file}: streams.yard.metrics[1].buckets: expected a bucket list, or a preset (detection-latency, llm-latency)`,
       "",
     ]);
+  });
+
+  it("says in one line that a copy of the shipped catalogue repeats its metrics, and how to replace it instead", async () => {
+    // A user about to edit the shipped catalogue copies it beside its schemas and checks the copy.
+    const shipped = await readFile("schemas/catalogue.yaml", "utf8");
+    const copy = join("schemas", `copy-${process.pid}.yaml`);
+    await writeFile(copy, shipped);
+    try {
+      const repeated = await runCli({}, ["check-config", copy]);
+      expect(repeated.code).toBe(2);
+      expect(repeated.stderr).toBe(
+        `metrics-aggregator: ${copy}: expected metrics of its own, or include_builtin: false to replace the shipped catalogue (schemas/catalogue.yaml), got "10 metrics the shipped catalogue declares already (detection_total, detection_latency_seconds, detection_objects_total, …)"\n`,
+      );
+      await writeFile(copy, `include_builtin: false\n${shipped}`);
+      const replacing = await runCli({}, ["check-config", copy]);
+      expect(replacing.code).toBe(0);
+      expect(replacing.stdout.split("\n")[0]).toBe(`${copy}: valid: 2 streams, 10 metrics`);
+    } finally {
+      await rm(copy);
+    }
   });
 
   it("shows a YAML syntax error with its line, its column and a caret", async () => {

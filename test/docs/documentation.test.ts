@@ -71,7 +71,10 @@ describe("documentation", () => {
   it("documents every metric the service exports, every reject and skip reason", () => {
     const families = eventFamilies([...testCatalogue().models.values()], () => []);
     const registry = new Registry();
-    new SelfMetrics(registry, ["t"], "0");
+    new SelfMetrics(registry, ["t"], "0", {
+      bounds: async () => new Map(),
+      committed: async () => new Map(),
+    });
     new RegistryMetrics(registry);
     const metrics = read("docs/metrics.md");
     const names = [...families.all.map((f) => f.name), ...registry.getMetricsAsArray().map((m) => m.name)];

@@ -5,7 +5,7 @@ import {
   type KafkaBroker,
   startKafkaContainer,
 } from "../../scripts/kafka-harness/kafka-container.js";
-import { changelogTopicName } from "../../src/state/changelog-topics.js";
+import { changelogTopicName } from "../../src/state/store/changelog-topics.js";
 import { detectionWire, jsonBytes } from "../support/events.js";
 import { committedOffsets, createTopics, produce } from "../support/kafka-client.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";

@@ -1,10 +1,10 @@
-import type { ExpositionFormat } from "../../src/expose/exposition-format.js";
+import type { ExpositionFormat } from "../../src/expose/exposition/exposition-format.js";
 import {
   type ExposedFamily,
   familyHeader,
   sampleFamilyText,
   seriesWriter,
-} from "../../src/expose/render-families.js";
+} from "../../src/expose/exposition/render-families.js";
 
 /**
  * Every family in a format, written whole from its series at each call

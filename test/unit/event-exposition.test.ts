@@ -5,8 +5,8 @@ import type { ByEntry, MetricFamily } from "../../src/aggregate/metric-family.js
 import { PartitionState } from "../../src/aggregate/partition-state.js";
 import type { StreamModel } from "../../src/aggregate/stream-model.js";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
-import type { BodyRun } from "../../src/expose/body-run.js";
-import { EventExposition } from "../../src/expose/event-exposition.js";
+import type { BodyRun } from "../../src/expose/exposition/body-run.js";
+import { EventExposition } from "../../src/expose/exposition/event-exposition.js";
 import { testCatalogue } from "../support/catalogue.js";
 import { goldenState } from "../support/golden-state.js";
 import { renderFamilies } from "../support/render-families.js";
@@ -171,6 +171,30 @@ describe("a partition of many blocks", () => {
     );
     expect(text(await rendering)).toBe(await renderFamilies(families.all, "prometheus"));
     expect(finishedWhenOtherWorkRan).toBe(false);
+  });
+
+  it("keeps no text older than the state it is kept for when a publish comes while a refresh yields", async () => {
+    const { state, families, apply } = manyCameras();
+    const exposition = new EventExposition(() => families.all);
+    await exposition.render("prometheus");
+    for (let camera = 0; camera < 100; camera++) apply(camera, 2);
+    state.snapshot().publish();
+    const refreshed = exposition.refresh();
+    // Runs at the refresh's first yield to the event loop, between two entries of a block: a commit of every camera.
+    const published = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        for (let camera = 0; camera < 100; camera++) apply(camera, 4);
+        state.snapshot().publish();
+        void exposition.refresh();
+        resolve();
+      }),
+    );
+    await published;
+    await refreshed;
+    await exposition.refresh();
+    expect(text(await exposition.render("prometheus"))).toBe(
+      await renderFamilies(families.all, "prometheus"),
+    );
   });
 
   it("serves the text from before while a refresh is making the new one", async () => {

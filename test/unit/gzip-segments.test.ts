@@ -1,8 +1,13 @@
 import { crc32, gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BodyBytes } from "../../src/expose/body-bytes.js";
-import { crc32Combine, crc32Shift, deflateSegments, gzipMember } from "../../src/expose/gzip-segments.js";
+import { BodyBytes } from "../../src/expose/exposition/body-bytes.js";
+import {
+  crc32Combine,
+  crc32Shift,
+  deflateSegments,
+  gzipMember,
+} from "../../src/expose/exposition/gzip-segments.js";
 
 describe("a gzip body from pieces compressed apart", () => {
   it("combines CRC-32s as zlib does, for any two byte runs", () => {

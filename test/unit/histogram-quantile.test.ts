@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { histogramQuantile } from "../../src/expose/histogram-quantile.js";
+import { histogramQuantile } from "../../src/expose/status/histogram-quantile.js";
 
 describe("histogramQuantile", () => {
   const bounds = [0.1, 0.5, 1];

@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { createHttpApp } from "../../src/expose/http-app.js";
-import type { ScrapeCredentials } from "../../src/expose/scrape-auth.js";
+import { createHttpApp } from "../../src/expose/http/http-app.js";
+import type { ScrapeCredentials } from "../../src/expose/http/scrape-auth.js";
 
 function app(ready: boolean, credentials?: ScrapeCredentials) {
   return createHttpApp({
@@ -79,14 +79,19 @@ describe("HTTP app", () => {
   it("links the endpoints from the status page and serves its data", async () => {
     const html = await (await app(true).request("/")).text();
     for (const path of ["metrics", "healthz", "readyz"]) expect(html).toContain(`href="${path}"`);
+    // Its script, beside it (relative: the page may be served under a path prefix), as JavaScript.
+    expect(html).toContain('<script type="module" src="status.js"></script>');
+    const script = await app(true).request("/status.js");
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(await script.text()).toContain('fetch("api/status"');
     expect(await (await app(true).request("/api/status")).json()).toMatchObject({
       events: { consumed: 3, invalid: 1 },
     });
   });
 
-  it("requires the bearer token on /metrics, / and /api/status when one is set, and leaves the probes open", async () => {
+  it("requires the bearer token on /metrics, the status page and /api/status when one is set, and leaves the probes open", async () => {
     const secured = app(true, { kind: "bearer", token: "s3cret-token" });
-    for (const path of ["/metrics", "/", "/api/status"]) {
+    for (const path of ["/metrics", "/", "/status.js", "/api/status"]) {
       expect((await secured.request(path)).status).toBe(401);
       const wrong = await secured.request(path, { headers: { authorization: "Bearer s3cret-tokeN" } });
       expect(wrong.status).toBe(401);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { catalogueSettings } from "../../src/catalogue/catalogue-settings.js";
+import { loadCatalogue } from "../../src/catalogue/load-catalogue.js";
 import { ConfigError } from "../../src/config/config-error.js";
-import { loadConfig, redactSecrets } from "../../src/config/load-config.js";
+import { checkChangelogNames, loadConfig, redactSecrets } from "../../src/config/load-config.js";
 import { SETTINGS } from "../../src/config/settings.js";
 
 describe("loadConfig", () => {
@@ -114,7 +116,11 @@ describe("loadConfig", () => {
   });
 
   it("refuses a changelog template that gives no valid topic name for the group, unless state is in memory", () => {
-    const run = (env: Record<string, string>) => () => loadConfig({}, env);
+    // The template is checked against the catalogue's event topics (here the shipped streams').
+    const run = (env: Record<string, string>) => () => {
+      const config = loadConfig({}, env);
+      checkChangelogNames(config, [config.detectionTopic, config.llmTopic]);
+    };
     expect(run({ KAFKA_GROUP_ID: "team a/aggregator" })).toThrow(
       'STATE_CHANGELOG_TOPIC (--state-changelog-topic): expected a template giving, with KAFKA_GROUP_ID="team a/aggregator", a valid topic name other than the event topics (it gives "team a/aggregator-detection-events-changelog"), got "{group}-{topic}-changelog"',
     );
@@ -124,6 +130,7 @@ describe("loadConfig", () => {
     expect(run({ STATE_CHANGELOG_TOPIC: "{topic}", LLM_TOPIC: "x" })).toThrow(
       "a valid topic name other than the event topics",
     );
+    expect(run({ KAFKA_GROUP_ID: "team a/aggregator", STATE_MODE: "memory" })).not.toThrow();
     expect(loadConfig({}, { KAFKA_GROUP_ID: "team a/aggregator", STATE_MODE: "memory" }).stateMode).toBe(
       "memory",
     );
@@ -140,9 +147,10 @@ describe("loadConfig", () => {
     );
   });
 
-  it("refuses one topic for both event kinds", () => {
-    expect(() => loadConfig({}, { DETECTION_TOPIC: "events", LLM_TOPIC: "events" })).toThrow(
-      'LLM_TOPIC (--llm-topic): expected a topic other than DETECTION_TOPIC, got "events"',
+  it("refuses one topic for both event kinds (the catalogue does: each topic belongs to one stream)", () => {
+    const config = loadConfig({}, { DETECTION_TOPIC: "events", LLM_TOPIC: "events" });
+    expect(() => loadCatalogue(catalogueSettings(config))).toThrow(
+      'LLM_TOPIC (--llm-topic): expected a topic no other stream reads (stream detection reads it), got "events"',
     );
   });
 

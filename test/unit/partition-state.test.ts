@@ -1,16 +1,36 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeRecord } from "../../src/aggregate/changelog-codec.js";
 import { eventFamilies } from "../../src/aggregate/event-families.js";
 import type { MetricDefinition } from "../../src/aggregate/metric-definition.js";
 import type { HistogramFamily, MetricFamily, ScalarFamily } from "../../src/aggregate/metric-family.js";
-import { PartitionState } from "../../src/aggregate/partition-state.js";
+import { PartitionState, type StateSnapshot } from "../../src/aggregate/partition-state.js";
 import { compileStreamModel, type StreamModel } from "../../src/aggregate/stream-model.js";
 import { createMessageDecoder } from "../../src/decode/message-decoder.js";
 import type { StreamEvent } from "../../src/events/stream-event.js";
+import { ChangelogReader } from "../../src/state/changelog/changelog-reader.js";
+import { ChangelogWriter } from "../../src/state/changelog/changelog-writer.js";
 import { testCatalogue } from "../support/catalogue.js";
 
 const NOW = 1_800_000_000_000;
+
+/** Each state's changelog writer, as its durable partition keeps one (made by a restore, or new). */
+const writers = new WeakMap<PartitionState, ChangelogWriter>();
+
+/** A snapshot of the state and the changelog records a durable store commits for it. */
+function written(state: PartitionState): {
+  snapshot: StateSnapshot;
+  records: readonly { key: string; value: Buffer | null }[];
+} {
+  let writer = writers.get(state);
+  if (writer === undefined) {
+    writer = new ChangelogWriter();
+    writers.set(state, writer);
+  }
+  const snapshot = state.snapshot();
+  const write = writer.write(snapshot);
+  write.committed();
+  return { snapshot, records: write.records };
+}
 
 /** The shipped catalogue with small buckets and a one-minute success window. */
 const shipped = testCatalogue({
@@ -274,8 +294,8 @@ describe("PartitionState and the event families", () => {
     apply([detection({ cameraId: "b" })], NOW + 120_000);
     expect(states.detection.expire(60_000)).toBe(2);
     expect(Object.keys(scalar(families.all, "detection_total"))).toEqual(["a/yolov8n/0"]);
-    const snapshot = states.detection.snapshot();
-    expect(snapshot.records.filter((r) => r.value === null).map((r) => r.key)).toEqual([
+    const { snapshot, records } = written(states.detection);
+    expect(records.filter((r) => r.value === null).map((r) => r.key)).toEqual([
       '["detection/camera_id,model_type","a","yolov8n"]',
       '["detection/camera_id","a"]',
     ]);
@@ -311,8 +331,8 @@ describe("series TTL with late records", () => {
     // A late record: stamped before the partition's clock, so it does not make "old" younger.
     apply([detection({ cameraId: "old" })], NOW);
     expect(states.detection.expire(60_000)).toBe(2);
-    const snapshot = states.detection.snapshot();
-    const old = snapshot.records.filter((r) => r.key.includes('"old"'));
+    const { snapshot, records } = written(states.detection);
+    const old = records.filter((r) => r.key.includes('"old"'));
     // Its removal only: no values of it after its tombstone, which a restore would bring back.
     expect(old.map((r) => r.value)).toEqual([null, null]);
     snapshot.publish();
@@ -377,8 +397,9 @@ function restoreFrom(
   model?: StreamModel,
 ) {
   const state = newState(stream, limit, model);
-  for (const record of records) state.restoreRecord(record.key, decodeRecord(record.key, record.value));
-  state.finishRestore();
+  const reader = new ChangelogReader(state);
+  for (const record of records) reader.read(record.key, record.value);
+  writers.set(state, new ChangelogWriter(reader.finish()));
   return state;
 }
 
@@ -443,8 +464,8 @@ describe("restore", () => {
               state.advance(String(++offset), 1);
               if (recordDelay % 7 === 0) state.expire(30_000);
               if (commit) {
-                const snapshot = state.snapshot();
-                log.push(...snapshot.records);
+                const { snapshot, records } = written(state);
+                log.push(...records);
                 snapshot.publish();
               }
             }
@@ -462,7 +483,7 @@ describe("restore", () => {
     const state = newState("detection", 2);
     for (const cameraId of ["1", "2", "3"]) state.apply(detection({ cameraId }).event, NOW);
     state.advance("3", 3);
-    const restored = restoreFrom(state.snapshot().records, "detection", 2);
+    const restored = restoreFrom(written(state).records, "detection", 2);
     restored.apply(detection({ cameraId: "4" }).event, NOW);
     restored.apply(detection({ cameraId: "1" }).event, NOW);
     restored.advance("5", 2);
@@ -480,7 +501,7 @@ describe("restore", () => {
     const before = newState("detection");
     before.apply(detection({ latencySeconds: 0.5, numObjects: 3 }).event, NOW);
     before.advance("1", 1);
-    const log = [...before.snapshot().records];
+    const log = [...written(before).records];
     // The next release: new latency buckets, detection_groups_total removed, a metric added to the same labels.
     const definitions = (models.get("detection") as StreamModel).metrics.map((m) => m.definition);
     const changed: MetricDefinition[] = [
@@ -501,7 +522,7 @@ describe("restore", () => {
       aggregator_series_overflow_total: expect.any(Array),
     });
     expect(restored.unchanged).toBe(false);
-    const rewrite = restored.snapshot().records;
+    const rewrite = written(restored).records;
     expect(rewrite.filter((r) => r.value === null)).toEqual([]);
     expect(rewrite.map((r) => r.key)).toEqual([
       `@layout:${next.tables[0]?.layoutId}`,
@@ -518,7 +539,7 @@ describe("restore", () => {
     const before = newState("detection");
     before.apply(detection().event, NOW);
     before.advance("1", 1);
-    const [layout, ...rest] = before.snapshot().records.filter((r) => r.key !== "@partition");
+    const [layout, ...rest] = written(before).records.filter((r) => r.key !== "@partition");
     const restored = restoreFrom([...rest, layout as { key: string; value: Buffer | null }], "detection");
     expect(exposition(restored, "detection")[0]?.[1]).toEqual([[["1", "yolov8n", "0"], 1]]);
   });
@@ -533,9 +554,8 @@ describe("restore", () => {
       shipped.contracts[0]?.labelFields ?? [],
       definitions.filter((d) => d.name !== "camera_last_event_timestamp_seconds"),
     );
-    const restored = restoreFrom(before.snapshot().records, "detection", 10, withoutCameras);
-    const tombstones = restored
-      .snapshot()
+    const restored = restoreFrom(written(before).records, "detection", 10, withoutCameras);
+    const tombstones = written(restored)
       .records.filter((r) => r.value === null)
       .map((r) => r.key);
     expect(tombstones).toEqual(['["detection/camera_id","1"]']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MetricFamily } from "../../src/aggregate/metric-family.js";
-import { negotiateFormat } from "../../src/expose/exposition-format.js";
-import { escapeLabelValue, formatValue } from "../../src/expose/render-families.js";
+import { negotiateFormat } from "../../src/expose/exposition/exposition-format.js";
+import { escapeLabelValue, formatValue } from "../../src/expose/exposition/render-families.js";
 import { renderFamilies } from "../support/render-families.js";
 
 const families: MetricFamily[] = [

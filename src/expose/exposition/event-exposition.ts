@@ -261,8 +261,12 @@ export class EventExposition {
       kept?.entries[i] === entry && kept.shown[i] === entry.shown;
     if (kept && kept.entries.length === entries.length && entries.every(same)) return kept;
     const texts: string[] = [];
+    // Each entry's state as its text was made from it: a publish during a yield below replaces the
+    // state of entries already written, and the block must not claim their text shows the new one.
+    const shown: Float64Array[] = [];
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i] as SeriesEntry;
+      shown.push(entry.shown);
       if (kept && same(entry, i)) {
         texts.push(kept.texts[i] as string);
         continue;
@@ -282,6 +286,6 @@ export class EventExposition {
         await yieldToEventLoop();
       }
     }
-    return { entries, shown: entries.map((entry) => entry.shown), texts };
+    return { entries, shown, texts };
   }
 }
