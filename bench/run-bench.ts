@@ -10,7 +10,8 @@
  * BENCH_EVENTS (default 2,000,000), BENCH_RUNS (default 3), BENCH_PREVIOUS
  * (the git revision built beside this checkout and run in the same runs;
  * empty: skipped), BENCH_PARTS (a subset of
- * memory,throughput,scrape,million,freshness,restore).
+ * memory,throughput,scrape,million,formats,series,freshness,restore),
+ * BENCH_FORMAT_CAMERAS (formats: cameras × 4 label sets, default 25,000).
  */
 import "../test/support/process-warnings.js";
 import { randomUUID } from "node:crypto";
@@ -21,7 +22,9 @@ import { EventGenerator } from "../src/produce/event-generator.js";
 import { type Build, buildRevision, CURRENT, ROOT } from "./aggregator-process.js";
 import { createTopics, preload } from "./bench-kafka.js";
 import { log, machineInfo, median } from "./bench-report.js";
+import { formatCost } from "./format-cost.js";
 import { freshness } from "./freshness.js";
+import { ingestedSeries } from "./ingested-series.js";
 import { restoreTime } from "./restore-time.js";
 import { scrapeCost } from "./scrape-cost.js";
 import { seriesMemory } from "./series-memory.js";
@@ -29,7 +32,7 @@ import { CONTENDERS, type Contender, throughput } from "./throughput.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const PARTS = new Set(
-  (process.env.BENCH_PARTS ?? "memory,throughput,scrape,million,freshness,restore").split(","),
+  (process.env.BENCH_PARTS ?? "memory,throughput,scrape,million,formats,series,freshness,restore").split(","),
 );
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /**
@@ -105,6 +108,12 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (PARTS.has("formats")) log("protobuf beside OpenMetrics text (BENCH_FORMAT_CAMERAS x 4 label sets)");
+  const formatCameras = Number(process.env.BENCH_FORMAT_CAMERAS ?? 25_000);
+  const formats = PARTS.has("formats") ? await formatCost(kafka, brokers, formatCameras, 30) : undefined;
+  if (PARTS.has("series"))
+    log("series a real Prometheus ingests, 2,000 cameras x 4 models, classic and native");
+  const ingested = PARTS.has("series") ? await ingestedSeries(kafka, brokers, 2_000) : undefined;
   if (PARTS.has("restore")) log("restore of a 100,000-label-set changelog partition");
   const restore = PARTS.has("restore") ? await restoreTime(kafka, brokers, 100_000) : undefined;
   await harness.started?.close();
@@ -130,6 +139,8 @@ async function main(): Promise<void> {
     memory,
     scrape,
     freshness: fresh,
+    formats,
+    ingested,
     restore,
   };
   const file = new URL(`bench/results/${result.date.slice(0, 19).replace(/:/g, "-")}.json`, `file://${ROOT}`);
@@ -191,6 +202,33 @@ async function main(): Promise<void> {
         }
       }
     }
+  }
+  if (formats) {
+    lines.push(
+      "",
+      `Formats, ${k(formats.labelSets)} label sets (durable, current build; protobuf served as ${formats.protobufContentType}):`,
+      "",
+      "| format | body plain | gzip (level 1) | first kept scrape | idle p50 / p99 | ingesting 5,000/s p50 / p99 |",
+      "| --- | --- | --- | --- | --- | --- |",
+      ...formats.rows.map(
+        (r) =>
+          `| ${r.format} | ${mb(r.plainBytes)} | ${mb(r.gzipBytes)} | ${r.keptScrapeMs.toFixed(1)} ms | ${r.idleP50Ms.toFixed(1)} / ${r.idleP99Ms.toFixed(1)} ms | ${r.busyP50Ms.toFixed(1)} / ${r.busyP99Ms.toFixed(1)} ms |`,
+      ),
+      `peak RSS with both formats kept: ${mb(formats.peakRssBytes)}`,
+    );
+  }
+  if (ingested) {
+    lines.push(
+      "",
+      `Series a real Prometheus 2.42 ingests, ${k(ingested.cameras)} cameras × ${ingested.models} models (${k(ingested.labelSets)} label sets):`,
+      "",
+      "| Prometheus | event series | of which detection_latency_seconds | samples per scrape |",
+      "| --- | --- | --- | --- |",
+      ...ingested.rows.map(
+        (r) =>
+          `| ${r.prometheus} | ${k(r.eventSeries)} | ${k(r.detectionLatencySeries)} | ${k(r.samplesPerScrape)} |`,
+      ),
+    );
   }
   for (const f of fresh) {
     lines.push(

@@ -1,19 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { Agent, get } from "node:http";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Kafka } from "kafkajs";
-import { EventGenerator } from "../src/produce/event-generator.js";
-import { runLoad } from "../src/produce/load-generator.js";
-import {
-  type Build,
-  peakRssBytes,
-  spawnAggregator,
-  stopAggregator,
-  waitUntil,
-} from "./aggregator-process.js";
-import { committed, createTopics, endOffsets, preload } from "./bench-kafka.js";
+import { type Build, peakRssBytes, stopAggregator } from "./aggregator-process.js";
 import { percentile } from "./bench-report.js";
+import { loadedService, steadyLoad } from "./loaded-service.js";
 
 /** What Prometheus sends: OpenMetrics first, and gzip. */
 const PROMETHEUS_HEADERS = {
@@ -102,23 +93,16 @@ export async function scrapeCost(
     intervalMs?: number;
   },
 ) {
-  const topics: [string, string] = [`bench-scrape-det-${randomUUID()}`, `bench-scrape-llm-${randomUUID()}`];
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopics(admin, topics);
-  const labelSets = cameras * 4;
-  const seed = new EventGenerator({ cameras, models: 4, keys: 30, invalidRatio: 0, seed: 3 });
-  // Enough events that every camera × model pair occurs (coupon collector: ~ n ln n).
-  await preload(kafka, topics, seed, Math.ceil(labelSets * Math.log(labelSets) * 1.6) + 1_000);
-  const total = await endOffsets(admin, topics);
-  const group = `bench-scrape-${randomUUID()}`;
-  // Room for every label set in each partition: the limit is not what is measured here.
-  const settings = { STATE_MODE: mode, SERIES_LIMIT: String(Math.max(10_000, labelSets)) };
-  const { child, port } = spawnAggregator(brokers, group, topics, settings, build);
-  const base = `http://127.0.0.1:${await port}`;
-  await waitUntil(async () => (await committed(admin, group, topics)) >= total, 100);
-  // Once more after the last commit, so what is measured is what the state shows.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const service = await loadedService(kafka, brokers, {
+    name: "scrape",
+    cameras,
+    seed: 3,
+    // Room for every label set in each partition: the limit is not what is measured here.
+    settings: { STATE_MODE: mode, SERIES_LIMIT: String(Math.max(10_000, cameras * 4)) },
+    build,
+  });
+  const { admin, child, target, labelSets } = service;
+  const base = `http://${target}`;
   const body = await (await fetch(`${base}/metrics`, { headers: { accept: "text/plain" } })).text();
   const series = body.split("\n").filter((line) => line !== "" && !line.startsWith("#")).length;
   const gzipBytes = gzipSync(body, { level: 1 }).length;
@@ -130,29 +114,9 @@ export async function scrapeCost(
   // Idle: no event arrives, so the loop delay is the scrapes' own.
   const idle = await scrapeSeries(`${base}/metrics`, IDLE_SCRAPES, intervalMs);
   // Then while ingesting: scrapes beside commits, changelog writes and the garbage collector.
-  const stop = new AbortController();
-  const ingest =
-    ingestRate === 0
-      ? Promise.resolve()
-      : runLoad(
-          kafka,
-          {
-            detectionTopic: topics[0],
-            llmTopic: topics[1],
-            rate: ingestRate,
-            durationMs: 600_000,
-            cameras,
-            models: 4,
-            keys: 30,
-            invalidRatio: 0,
-            seed: 4,
-          },
-          () => {},
-          stop.signal,
-        );
+  const load = steadyLoad(kafka, service, ingestRate);
   const busy = await scrapeSeries(`${base}/metrics`, scrapes, intervalMs);
-  stop.abort();
-  await ingest;
+  await load.stop();
   const rss = peakRssBytes(child.pid as number);
   await stopAggregator(child);
   await admin.disconnect();

@@ -14,4 +14,10 @@ export interface Column {
   readonly exemplarSlots: number;
   /** Writes the state of a new entry at `at`; slots start at 0 otherwise. */
   init?(values: Float64Array, at: number): void;
+  /**
+   * Carries over the state a column of the same name kept in another layout
+   * (`from`: its slots) into `to` at `at`, when it can without a reset;
+   * false: the column starts at zero.
+   */
+  migrate?(kind: string, layout: string, from: Float64Array, to: Float64Array, at: number): boolean;
 }

@@ -5,6 +5,8 @@
  */
 export type MetricKind = "counter" | "histogram" | "gauge" | "ratio";
 
+import type { NativeSpec } from "./native-histogram.js";
+
 /** The value a metric reads from an event that is its event time, in Unix seconds. */
 export const EVENT_TIME = "event_time";
 
@@ -29,8 +31,10 @@ export interface MetricDefinition {
   readonly split: Split | undefined;
   /** A numeric field, {@link EVENT_TIME}, or `undefined` for 1 per event. */
   readonly value: string | undefined;
-  /** Histograms: upper bounds, ascending and finite. */
+  /** Histograms: classic upper bounds, ascending and finite (none: native only). */
   readonly buckets: readonly number[] | undefined;
+  /** Histograms: native buckets, beside the classic ones or instead of them. */
+  readonly native?: NativeSpec | undefined;
   /** Gauges: keep the largest value, or the last (in offset order). */
   readonly aggregate: "max" | "last" | undefined;
   /** Ratios: the events that count as successes. */

@@ -1,4 +1,5 @@
 import type { Exemplar } from "./exemplar.js";
+import type { NativeReading } from "./native-histogram.js";
 import type { SeriesEntry } from "./series-table.js";
 
 /**
@@ -15,6 +16,8 @@ export interface HistogramReading {
   readonly count: number;
   /** The latest exemplar per bucket, when the metric keeps exemplars. */
   readonly exemplars?: readonly (Exemplar | undefined)[];
+  /** The native buckets, when the histogram has them (only the protobuf exposition carries them). */
+  readonly native?: NativeReading | undefined;
 }
 
 /** One counter or gauge series. */

@@ -17,6 +17,8 @@ export interface PartitionMeta {
   readonly watermarkMs: number;
   /** Events folded into each table's overflow entry, by table key. */
   readonly overflowed: Readonly<Record<string, number>>;
+  /** How many owners claimed the partition so far: each claims the next number (see `claimOwnership`). */
+  readonly ownerEpoch: number;
 }
 
 /** The changes since the last snapshot, and how to show them once they are durable. */
@@ -48,6 +50,10 @@ export class PartitionState {
   /** The `nextOffset` of the state `/metrics` shows. */
   shownNextOffset: string | undefined;
   watermarkMs = 0;
+  /** The owner epoch in the state: the last owner's after a restore, this owner's once it claimed. */
+  ownerEpoch = 0;
+  /** This owner's epoch, once durable (durable mode) or at once (memory mode): `undefined` before. */
+  shownOwnerEpoch: number | undefined;
   /** Records applied since the last snapshot. */
   private recordsSinceSnapshot = 0;
 
@@ -121,21 +127,40 @@ export class PartitionState {
     for (const table of this.tables) overflowed[table.definition.key] = table.overflowed;
     const covered = this.recordsSinceSnapshot;
     this.recordsSinceSnapshot = 0;
+    const ownerEpoch = this.ownerEpoch;
+    const claimed = this.claimed;
     return {
       changes,
-      meta: { nextOffset, watermarkMs: this.watermarkMs, overflowed },
+      meta: { nextOffset, watermarkMs: this.watermarkMs, overflowed, ownerEpoch },
       publish: () => {
         for (const publish of publishers) publish();
         this.shownNextOffset = nextOffset;
+        if (claimed) this.shownOwnerEpoch = ownerEpoch;
         return covered;
       },
     };
+  }
+
+  private claimed = false;
+
+  /**
+   * Makes this owner the partition's newest: `epoch` when given (memory
+   * mode, shown at once), else the restored epoch plus one, shown once a
+   * snapshot carrying it is published (durable mode: committed first). The
+   * rules that pick one replica's native histograms per partition keep the
+   * highest epoch shown (deploy/prometheus/rules).
+   */
+  claimOwnership(epoch?: number): void {
+    this.claimed = true;
+    if (epoch === undefined) this.ownerEpoch += 1;
+    else this.ownerEpoch = this.shownOwnerEpoch = epoch;
   }
 
   /** Puts back the partition's own record, read from where the state is kept. */
   restoreMeta(meta: PartitionMeta | null): void {
     this.nextOffset = meta?.nextOffset;
     this.watermarkMs = meta?.watermarkMs ?? 0;
+    this.ownerEpoch = meta?.ownerEpoch ?? 0;
     for (const table of this.tables) table.overflowed = meta?.overflowed[table.definition.key] ?? 0;
   }
 

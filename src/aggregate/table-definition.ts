@@ -14,8 +14,9 @@ export type ColumnLayout = readonly [name: string, kind: Column["kind"], slots: 
  * `key` names the table in the changelog and stays the same while its labels
  * do; `layoutId` fingerprints the columns. State written with another layout
  * (a metric added, removed, or with new buckets) is read back column by
- * column: a column of the same name, kind and layout keeps its state, any
- * other starts at zero.
+ * column: a column of the same name, kind and layout keeps its state, one
+ * that knows how to carry the old state over (a classic histogram given
+ * native buckets) migrates it, any other starts at zero.
  */
 export class TableDefinition<C extends Readonly<Record<string, Column>> = Readonly<Record<string, Column>>> {
   /** Float64 slots of one entry: the touched time, then every column. */
@@ -83,9 +84,11 @@ export class TableDefinition<C extends Readonly<Record<string, Column>> = Readon
     let at = TOUCHED_SLOT + 1;
     for (const [name, kind, slots, shape] of layout) {
       const column = this.columns[name];
+      const from = values.subarray(at, at + slots);
+      const offset = this.offsets[name as keyof C];
       if (column && column.kind === kind && column.slots === slots && column.layout === shape) {
-        converted.set(values.subarray(at, at + slots), this.offsets[name as keyof C]);
-      }
+        converted.set(from, offset);
+      } else column?.migrate?.(kind, shape, from, converted, offset);
       at += slots;
     }
     return converted;

@@ -37,8 +37,11 @@ function source(metric: ResolvedMetric): string {
 }
 
 function type(metric: ResolvedMetric): string {
-  if (metric.type === "histogram")
-    return `histogram (${metric.preset ? code(metric.preset) : (metric.buckets ?? []).join(", ")})`;
+  if (metric.type === "histogram") {
+    const classic = metric.buckets && (metric.preset ? code(metric.preset) : metric.buckets.join(", "));
+    const native = metric.native && `native, schema ${metric.native.schema}`;
+    return `histogram (${[classic, native].filter(Boolean).join("; ")})`;
+  }
   if (metric.type === "ratio") return "gauge (ratio)";
   return metric.type;
 }

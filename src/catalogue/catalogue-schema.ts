@@ -56,6 +56,21 @@ export const CATALOGUE_SCHEMA = {
                     { type: "array", minItems: 1, items: { type: "number" } },
                   ],
                 },
+                native: {
+                  anyOf: [
+                    { const: true },
+                    {
+                      type: "object",
+                      additionalProperties: false,
+                      properties: {
+                        bucket_factor: { type: "number" },
+                        schema: { type: "integer" },
+                        zero_threshold: { type: "number" },
+                        max_buckets: { type: "integer" },
+                      },
+                    },
+                  ],
+                },
                 aggregate: { enum: ["max", "last"] },
                 success: {
                   type: "object",

@@ -34,6 +34,12 @@ export interface MetricSpec {
   readonly values?: { readonly label: string; readonly fields: Readonly<Record<string, string>> };
   /** Histogram upper bounds, or the name of a preset (`detection-latency`, `llm-latency`). */
   readonly buckets?: readonly number[] | string;
+  /**
+   * Histograms: native buckets (`true` for the defaults), beside `buckets` or
+   * instead of them: a resolution as a bucket factor or a schema, a zero
+   * threshold and a bucket limit per label set.
+   */
+  readonly native?: true | NativeSpecText;
   /** Gauges: keep the largest value seen, or the last one (in offset order). */
   readonly aggregate?: "max" | "last";
   /** Ratios: which events count as successes. */
@@ -44,6 +50,14 @@ export interface MetricSpec {
   readonly exemplar?: string;
   /** Label sets kept idle before they are removed (overrides SERIES_TTL for this metric's label sets). */
   readonly ttl?: string;
+}
+
+/** A histogram's native buckets as the catalogue writes them. */
+export interface NativeSpecText {
+  readonly bucket_factor?: number;
+  readonly schema?: number;
+  readonly zero_threshold?: number;
+  readonly max_buckets?: number;
 }
 
 /** What the status page shows, by metric name. */

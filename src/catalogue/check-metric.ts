@@ -2,6 +2,7 @@ import { EVENT_TIME, type Split } from "../aggregate/metric-definition.js";
 import { parseBuckets, parseDurationMs } from "../config/value-parsers.js";
 import { type CatalogueProblem, pathOf } from "./catalogue-error.js";
 import type { MetricSpec } from "./catalogue-types.js";
+import { checkNative } from "./check-native.js";
 import { type ContractField, isNumeric, isScalar } from "./contract-fields.js";
 import type { CatalogueSettings, Located, ResolvedMetric } from "./resolved-catalogue.js";
 
@@ -33,6 +34,7 @@ export function checkMetric(
       problem(key, `no ${key} on a ${metric.type} (only on ${types.join(" or ")})`, metric[key]);
   };
   only("buckets", ["histogram"]);
+  only("native", ["histogram"]);
   only("aggregate", ["gauge"]);
   only("success", ["ratio"]);
   only("window", ["ratio"]);
@@ -130,20 +132,27 @@ export function checkMetric(
     problem("value", "no value on a ratio (it counts events)", value);
 
   let buckets: readonly number[] | undefined;
+  let native: ResolvedMetric["native"];
+  const presets = Object.keys(settings.bucketPresets).join(", ");
   if (metric.type === "histogram") {
-    if (metric.buckets === undefined)
-      problem("buckets", `a bucket list, or a preset (${Object.keys(settings.bucketPresets).join(", ")})`);
+    if (metric.buckets === undefined && metric.native === undefined)
+      problem("buckets", `a bucket list, or a preset (${presets}), or native buckets (native: true)`);
     else if (typeof metric.buckets === "string") {
       buckets = settings.bucketPresets[metric.buckets];
-      if (!buckets)
-        problem(
-          "buckets",
-          `a bucket list, or a preset (${Object.keys(settings.bucketPresets).join(", ")})`,
-          metric.buckets,
-        );
-    } else {
+      if (!buckets) problem("buckets", `a bucket list, or a preset (${presets})`, metric.buckets);
+    } else if (metric.buckets !== undefined) {
       buckets = parseBuckets(metric.buckets.join(","));
       if (!buckets) problem("buckets", "positive finite numbers in ascending order", metric.buckets);
+    }
+    if (metric.native !== undefined) {
+      native = checkNative(metric.native, problem);
+      const field = value === undefined || value === EVENT_TIME ? undefined : contractField(value);
+      if (field && (field.minimum === undefined || field.minimum < 0))
+        problem(
+          "native",
+          `a value field the contract keeps from going negative (minimum: 0): native buckets here are for values ≥ 0, and ${value} may be negative`,
+          metric.native,
+        );
     }
   }
   if (metric.type === "gauge" && metric.aggregate === undefined)
@@ -204,6 +213,7 @@ export function checkMetric(
     split,
     value,
     buckets,
+    native,
     aggregate: metric.aggregate,
     success: metric.success,
     windowMs,

@@ -5,6 +5,7 @@ import { loadCatalogue } from "../catalogue/load-catalogue.js";
 import { ConfigError } from "../config/config-error.js";
 import { checkChangelogNames, loadConfig, loadSettings, redactSecrets } from "../config/load-config.js";
 import { CATALOGUE_SETTINGS, type Config, SETTINGS } from "../config/settings.js";
+import { checkWebConfigAgainst, loadWebConfig, type WebConfig } from "../config/web-config.js";
 import { createLogger } from "../log/logger.js";
 import { produceCommand } from "../produce/produce-command.js";
 import { PRODUCE_SETTINGS } from "../produce/produce-settings.js";
@@ -37,6 +38,7 @@ export async function runCommandLine(
   );
   let config: Config;
   let catalogue: ReturnType<typeof loadCatalogue>;
+  let web: WebConfig | undefined;
   try {
     if (commandLine.command === "produce") {
       const stop = new AbortController();
@@ -62,6 +64,8 @@ export async function runCommandLine(
       process.exit(await registerCommand(registerConfig, process.stdout, process.stderr));
     }
     config = loadConfig(commandLine.flags, env, readTextFile);
+    web = loadWebConfig(config.webConfigFile, readTextFile);
+    checkWebConfigAgainst(config, web);
     // Checked before anything starts or is logged: a wrong catalogue is a wrong setting.
     catalogue = loadCatalogue(catalogueSettings(config, "setting"));
     checkChangelogNames(
@@ -109,6 +113,7 @@ export async function runCommandLine(
   try {
     running = await startAggregator(config, logger, {
       catalogue,
+      web,
       readFile: readTextFile,
       onFatal: (error) => {
         // A setting the brokers refused (a session timeout outside their range) is the user's to fix.

@@ -46,6 +46,15 @@ export const SERVICE_SETTINGS = {
     type: settingText.optionalText,
     secret: true,
   }),
+  webConfigFile: setting({
+    env: "WEB_CONFIG_FILE",
+    flag: "--web-config-file",
+    description:
+      "a web configuration file in the Prometheus exporter-toolkit format: TLS (client certificates too), bcrypt basic-auth users, response headers (empty: plain HTTP)",
+    defaultValue: "",
+    expected: "a path to a file",
+    type: settingText.optionalText,
+  }),
   shutdownTimeout: setting({
     env: "SHUTDOWN_TIMEOUT",
     flag: "--shutdown-timeout",

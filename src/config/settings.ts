@@ -49,6 +49,7 @@ const ORDER: readonly (keyof typeof ALL)[] = [
   "metricsBearerToken",
   "metricsUsername",
   "metricsPassword",
+  "webConfigFile",
   "logLevel",
 ];
 if (ORDER.length !== Object.keys(ALL).length || new Set(ORDER).size !== ORDER.length)

@@ -7,6 +7,8 @@ import { type PartitionOffsets, ShownLag } from "./shown-lag.js";
 export interface StatePositions {
   positions(): readonly { topic: string; partition: number; nextOffset: string }[];
   restoring(): number;
+  /** The owner epoch of each partition whose series `/metrics` shows, once claimed. */
+  ownerEpochs(): readonly { stream: string; topic: string; partition: number; epoch: number }[];
   /** Where what `/metrics` shows of a partition stands: now, or when it was last shown. */
   shownOffset(topic: string, partition: number): string | undefined;
 }
@@ -196,6 +198,18 @@ export class SelfMetrics {
         this.reset();
         for (const p of read()?.positions() ?? []) {
           this.set({ topic: p.topic, partition: String(p.partition) }, Number(p.nextOffset));
+        }
+      },
+    });
+    new Gauge({
+      name: "aggregator_partition_owner_epoch",
+      help: "Per input partition whose series this replica shows: its owner epoch, higher for every new owner (durable mode: counted in the changelog; memory mode: the open's Unix time in ms). The rules keep a partition's native histograms from the replica with the highest.",
+      labelNames: ["stream", "topic", "partition"],
+      registers,
+      collect() {
+        this.reset();
+        for (const o of read()?.ownerEpochs() ?? []) {
+          this.set({ stream: o.stream, topic: o.topic, partition: String(o.partition) }, o.epoch);
         }
       },
     });

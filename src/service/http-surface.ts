@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import type { Registry } from "prom-client";
 import type { EventFamilies } from "../aggregate/event-families.js";
 import type { StatusSpec } from "../catalogue/catalogue-types.js";
 import type { Config } from "../config/settings.js";
+import { checkWebConfigAgainst, loadWebConfig, type WebConfig } from "../config/web-config.js";
 import type { EventExposition } from "../expose/exposition/event-exposition.js";
 import { createMetricsRenderer } from "../expose/exposition/metrics-exposition.js";
 import type { ReadinessCheck } from "../expose/http/health-routes.js";
@@ -25,6 +27,8 @@ export interface HttpSurfaceParts {
   readonly selfMetrics: SelfMetrics;
   readonly readiness: readonly ReadinessCheck[];
   readonly publishes: Publishes;
+  /** The web configuration file, read and checked before the start; read here when not given. */
+  readonly web?: WebConfig | undefined;
 }
 
 /** The listening server and the status page's trend, to stop in order. */
@@ -45,8 +49,12 @@ export async function serveHttp(parts: HttpSurfaceParts): Promise<HttpSurface> {
     () => selfMetrics.statusCounts(),
     () => parts.publishes.count,
   );
+  const web = parts.web ?? loadWebConfig(config.webConfigFile, (path) => readFileSync(path, "utf8"));
+  checkWebConfigAgainst(config, web);
   const app = createHttpApp({
     credentials: scrapeCredentials(config),
+    users: web?.users,
+    headers: web?.headers,
     render: createMetricsRenderer(parts.exposition, parts.registry),
     readiness,
     status: async () =>
@@ -59,7 +67,7 @@ export async function serveHttp(parts: HttpSurfaceParts): Promise<HttpSurface> {
         Date.now(),
       ),
   });
-  const server = await startHttpServer(app, config.httpHost, config.httpPort).catch((error) => {
+  const server = await startHttpServer(app, config.httpHost, config.httpPort, web?.tls).catch((error) => {
     throw portProblem(error, config) ?? error;
   });
   trend.start();

@@ -6,6 +6,7 @@ import { compileCatalogue } from "../catalogue/compile-catalogue.js";
 import { type Catalogue, loadCatalogue } from "../catalogue/load-catalogue.js";
 import { checkChangelogNames } from "../config/load-config.js";
 import type { Config } from "../config/settings.js";
+import type { WebConfig } from "../config/web-config.js";
 import { DeadLetterLimits } from "../dead-letter/dead-letter-limits.js";
 import { createMessageDecoder } from "../decode/message-decoder.js";
 import { EventExposition } from "../expose/exposition/event-exposition.js";
@@ -40,6 +41,8 @@ export interface StartOptions {
   readonly readFile?: (path: string) => string;
   /** Called when the service cannot go on (the consumer crashed for good): the process must exit. */
   readonly onFatal?: (error: Error) => void;
+  /** The web configuration file, when the caller read and checked it already (else it is read here). */
+  readonly web?: WebConfig | undefined;
 }
 
 /** A started service: where it listens and how to stop it in order. */
@@ -186,6 +189,7 @@ export async function startAggregator(
     selfMetrics,
     readiness,
     publishes,
+    web: options.web,
   });
   logger.info({ event: "http_listening", host: config.httpHost, port: http.server.port }, "serving /metrics");
 

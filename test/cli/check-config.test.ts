@@ -141,7 +141,24 @@ describe("metrics-aggregator check-config", () => {
     [
       "a histogram without buckets",
       ["{name: yard_dwell_seconds, type: histogram, help: Dwell., value: dwell}"],
-      "streams.yard.metrics[0].buckets: expected a bucket list, or a preset (detection-latency, llm-latency)",
+      "streams.yard.metrics[0].buckets: expected a bucket list, or a preset (detection-latency, llm-latency), or native buckets (native: true)",
+    ],
+    [
+      "native buckets of a field that may be negative",
+      ["{name: yard_temperature_celsius, type: histogram, help: T., value: temperature, native: true}"],
+      "streams.yard.metrics[0].native: expected a value field the contract keeps from going negative (minimum: 0): native buckets here are for values ≥ 0, and temperature may be negative, got true",
+    ],
+    [
+      "a native schema out of range",
+      ["{name: yard_dwell_seconds, type: histogram, help: Dwell., value: dwell, native: {schema: 9}}"],
+      "streams.yard.metrics[0].native.schema: expected an integer from -4 to 8, got 9",
+    ],
+    [
+      "a native bucket factor and a schema at once",
+      [
+        "{name: yard_dwell_seconds, type: histogram, help: Dwell., value: dwell, native: {schema: 3, bucket_factor: 1.1}}",
+      ],
+      "streams.yard.metrics[0].native.schema: expected either bucket_factor or schema, not both, got 3",
     ],
     [
       "a counter whose value can be negative",
@@ -218,7 +235,7 @@ describe("metrics-aggregator check-config", () => {
     expect(stderr.split("\n")).toEqual([
       `metrics-aggregator: ${file}: streams.yard.metrics[0]: expected no key "lables" (did you mean "labels"?)`,
       `metrics-aggregator: ${file}: streams.yard.metrics[0].name: expected a counter name ending in _total, got "yard_visits"`,
-      `metrics-aggregator: ${file}: streams.yard.metrics[1].buckets: expected a bucket list, or a preset (detection-latency, llm-latency)`,
+      `metrics-aggregator: ${file}: streams.yard.metrics[1].buckets: expected a bucket list, or a preset (detection-latency, llm-latency), or native buckets (native: true)`,
       "",
     ]);
   });

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { detectionWire, jsonBytes, llmWire } from "../support/events.js";
 import { produce } from "../support/kafka-client.js";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus-server.js";
+import { scrapeProtobuf } from "../support/protobuf-scrape.js";
 import { startTestAggregator, type TestAggregator } from "../support/test-aggregator.js";
 
 interface Panel {
@@ -84,6 +85,8 @@ describe("the Grafana dashboard", () => {
       "Invalid events/s by reason",
       "Aggregator memory",
       "Aggregator CPU",
+      "Detection latency p50 / p95 / p99 per model (native)",
+      "LLM latency p50 / p95 / p99 per model (native)",
     ]);
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
     for (const panel of dashboard.panels) {
@@ -109,6 +112,8 @@ describe("the Grafana dashboard", () => {
         .filter((line) => line !== "" && !line.startsWith("#"))
         .map((line) => line.split(/[{ ]/)[0] as string),
     );
+    // What Prometheus ingests with native histograms on: each histogram under its own name too.
+    for (const family of await scrapeProtobuf(aggregator.baseUrl)) exported.add(family.name);
     const rules = parse(readFileSync(RULES, "utf8")) as {
       groups: { rules: { record?: string; expr: string }[] }[];
     };
@@ -122,5 +127,6 @@ describe("the Grafana dashboard", () => {
     expect(named.filter((name) => !known(name))).toEqual([]);
     expect(named).toContain("partition:detection_latency_seconds_bucket:max");
     expect(named).toContain("process_resident_memory_bytes");
+    expect(named).toContain("partition:detection_latency_seconds:newest");
   });
 });

@@ -94,7 +94,7 @@ describe("a real Prometheus scraping the aggregator", () => {
       data: { groups: { name: string; rules: { name: string; type: string }[] }[] };
     };
     expect(Object.fromEntries(rules.data.groups.map((g) => [g.name, g.rules.length]))).toEqual({
-      "metrics-aggregator": 30,
+      "metrics-aggregator": 32,
     });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { EventStream, expectedSeries, sumOfReplicas } from "../support/event-stream.js";
 import { recordCount } from "../support/kafka-client.js";
 import { MonotonicWatch } from "../support/monotonic-watch.js";
-import { acrossPartitions, scrape } from "../support/scrape.js";
+import { acrossPartitions, partitionsSettled, scrape } from "../support/scrape.js";
 import { type ServiceProcess, serviceSetup, spawnService } from "../support/service-process.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -49,17 +49,13 @@ describe("SIGKILL loop: replicas killed again and again while events stream in",
       // Let the group settle and the stream move on, then kill the oldest replica and start a new one.
       await waitFor(
         "every partition to be shown by a replica",
-        async () => {
-          const shown = await Promise.all(
-            replicas.map((r) => scrape(r.url).catch(() => new Map<string, number>())),
-          );
-          const assigned = shown.reduce((sum, s) => sum + (s.get("aggregator_assigned_partitions") ?? 0), 0);
-          const restoring = shown.reduce(
-            (sum, s) => sum + (s.get("aggregator_partitions_restoring") ?? 0),
-            0,
-          );
-          return assigned === 2 * PARTITIONS && restoring === 0 ? true : undefined;
-        },
+        async () =>
+          (await partitionsSettled(
+            replicas.map((r) => r.url),
+            2 * PARTITIONS,
+          ))
+            ? true
+            : undefined,
         { timeoutMs: 60_000, intervalMs: 250 },
       );
       const victim = replicas.shift() as { process: ServiceProcess; url: string };

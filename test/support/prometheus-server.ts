@@ -12,9 +12,35 @@ export interface PrometheusServer {
   readonly url: string;
   /** Instant query through the HTTP API; the `result` array. */
   query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** Instant query whose result is native histograms. */
+  queryHistograms(
+    promql: string,
+  ): Promise<{ metric: Record<string, string>; histogram: [number, NativeHistogramValue] }[]>;
+  /** Range query (every `stepSeconds` over the last `seconds`); each series' values, or histograms. */
+  queryRange(
+    promql: string,
+    seconds: number,
+    stepSeconds: number,
+  ): Promise<
+    {
+      metric: Record<string, string>;
+      values?: [number, string][];
+      histograms?: [number, NativeHistogramValue][];
+    }[]
+  >;
   /** Exemplars of the series a selector matches over the last hour, through `query_exemplars`. */
   exemplars(selector: string): Promise<ExemplarResult[]>;
   stop(): Promise<void>;
+}
+
+/**
+ * A native histogram as the HTTP API gives it: count, sum, and buckets as
+ * [boundary rule, lower, upper, count] (rule 0: (lower, upper]; 3: the zero bucket [lower, upper]).
+ */
+export interface NativeHistogramValue {
+  readonly count: string;
+  readonly sum: string;
+  readonly buckets?: [number, string, string, string][];
 }
 
 /** One series' exemplars as `/api/v1/query_exemplars` returns them. */
@@ -106,6 +132,21 @@ export async function startPrometheus(
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
       const body = (await response.json()) as { status: string; data: { result: [] }; error?: string };
       if (body.status !== "success") throw new Error(`query ${promql} failed: ${body.error}`);
+      return body.data.result;
+    },
+    async queryHistograms(promql) {
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      const body = (await response.json()) as { status: string; data: { result: [] }; error?: string };
+      if (body.status !== "success") throw new Error(`query ${promql} failed: ${body.error}`);
+      return body.data.result;
+    },
+    async queryRange(promql, seconds, stepSeconds) {
+      const end = Date.now() / 1000;
+      const response = await fetch(
+        `${url}/api/v1/query_range?query=${encodeURIComponent(promql)}&start=${end - seconds}&end=${end}&step=${stepSeconds}`,
+      );
+      const body = (await response.json()) as { status: string; data: { result: [] }; error?: string };
+      if (body.status !== "success") throw new Error(`query_range ${promql} failed: ${body.error}`);
       return body.data.result;
     },
     async exemplars(selector) {

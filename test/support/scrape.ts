@@ -57,3 +57,22 @@ export function acrossPartitions(samples: Samples): Samples {
   }
   return out;
 }
+
+/**
+ * Whether the replicas at `urls` together show `assigned` input partitions,
+ * none restoring (and, with `each`, every replica at least one): the group
+ * settled. A replica that does not answer counts as showing none.
+ */
+export async function partitionsSettled(
+  urls: readonly string[],
+  assigned: number,
+  each = false,
+): Promise<boolean> {
+  const shown = await Promise.all(urls.map((url) => scrape(url).catch(() => new Map<string, number>())));
+  const of = (name: string) => shown.reduce((sum, s) => sum + (s.get(name) ?? 0), 0);
+  return (
+    of("aggregator_assigned_partitions") === assigned &&
+    of("aggregator_partitions_restoring") === 0 &&
+    (!each || shown.every((s) => (s.get("aggregator_assigned_partitions") ?? 0) > 0))
+  );
+}

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrokerExtras, freePort } from "../../scripts/kafka-harness/kafka-container.js";
-import { runCommand } from "./run-command.js";
+import { makeCa, signCertificate } from "./web-certificates.js";
 
 /** The user every SASL mechanism of the secured broker accepts. */
 export const SASL_USER = { username: "alice", password: "alice-s3cret-pw" } as const;
@@ -26,53 +26,9 @@ export interface SecuredBrokerSetup {
  */
 export async function securedBrokerSetup(): Promise<SecuredBrokerSetup> {
   const dir = await mkdtemp(join(tmpdir(), "kafka-tls-"));
-  const openssl = (...args: string[]) => runCommand("openssl", args);
   const file = (name: string) => join(dir, name);
-  await openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    file("ca.key"),
-    "-out",
-    file("ca.pem"),
-    "-days",
-    "2",
-    "-subj",
-    "/CN=metrics-aggregator test CA",
-  );
-  await openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    file("broker.key"),
-    "-out",
-    file("broker.csr"),
-    "-subj",
-    "/CN=localhost",
-  );
-  await writeFile(file("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  await openssl(
-    "x509",
-    "-req",
-    "-in",
-    file("broker.csr"),
-    "-CA",
-    file("ca.pem"),
-    "-CAkey",
-    file("ca.key"),
-    "-CAcreateserial",
-    "-out",
-    file("broker.pem"),
-    "-days",
-    "2",
-    "-extfile",
-    file("san.ext"),
-  );
+  await makeCa(dir, "ca", "/CN=metrics-aggregator test CA");
+  await signCertificate(dir, "broker", "ca", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   const keystore = `${await readFile(file("broker.key"), "utf8")}${await readFile(file("broker.pem"), "utf8")}`;
   const caPem = await readFile(file("ca.pem"), "utf8");
 

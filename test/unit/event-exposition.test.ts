@@ -149,7 +149,7 @@ describe("a partition of many blocks", () => {
     expect(writes.get("camera_last_event_timestamp_seconds")).toBe(1);
     // Camera 70 is in the third block (entries 64–95): the blocks before it are the very same chunks.
     const histogramRuns = (runs: typeof before) =>
-      runs.flat().filter((chunk) => chunk.texts[0]?.startsWith("detection_latency_seconds_bucket"));
+      runs.flat().filter((chunk) => String(chunk.texts[0]).startsWith("detection_latency_seconds_bucket"));
     const [first, second, third, fourth] = histogramRuns(before);
     const changed = histogramRuns(after);
     expect(changed[0]).toBe(first);

@@ -53,7 +53,8 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
     const member = await consumingMember(cluster);
     expect(await member.shownDetections()).toBe(5);
     expect(cluster.committedOffset(GROUP, TOPIC, 0)).toBe("5");
-    expect(cluster.transactions).toHaveLength(1);
+    // The open's claim of the owner epoch (at offset 0), then the commit of the 5 records.
+    expect(cluster.transactions.map((t) => [...t.offsets.values()])).toEqual([["0"], ["5"]]);
     expect(producersOf(cluster)[0]?.calls).toEqual([
       "connect",
       "init",
@@ -61,8 +62,42 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
       `send:${CHANGELOG}`,
       "offsets",
       "commit",
+      `send:${CHANGELOG}`,
+      "offsets",
+      "commit",
     ]);
     expect(member.tasks.status()).toEqual({ ready: true, detail: "1 partitions consuming" });
+    expect(member.tasks.ownerEpochs()).toEqual([
+      { stream: "detection", topic: TOPIC, partition: 0, epoch: 1 },
+    ]);
+  });
+
+  it("claims an owner epoch above every earlier owner's, committed before it shows it; a claim refused shows nothing", async () => {
+    const cluster = new FakeCluster();
+    cluster.append(TOPIC, 0, detections(5));
+    await (await consumingMember(cluster)).tasks.close();
+    const second = await consumingMember(cluster);
+    expect(second.tasks.ownerEpochs()).toEqual([
+      { stream: "detection", topic: TOPIC, partition: 0, epoch: 2 },
+    ]);
+    await second.tasks.close();
+    // The third owner's claim is fenced: it shows neither the partition nor an epoch, and claims again later.
+    cluster.nextProducer = (producer) => {
+      if (producer.id === 3) producer.failures.commit = producerFenced();
+    };
+    const third = new LifecycleMember(cluster, DURABLE);
+    third.consumer.join(P0);
+    await third.settle("the claim", () => third.logged("partition_failed").length === 1);
+    expect(third.logged("partition_failed")).toMatchObject([{ stage: "open", fenced: true }]);
+    expect(third.tasks.ownerEpochs()).toEqual([]);
+    expect(await third.shownDetections()).toBe(0);
+    third.clock.ms += 60_000;
+    third.consumer.heartbeat(third.clock.ms);
+    await third.settle("the reopen", () => third.tasks.status().ready && caughtUp(third));
+    expect(third.tasks.ownerEpochs()).toEqual([
+      { stream: "detection", topic: TOPIC, partition: 0, epoch: 3 },
+    ]);
+    expect(await third.shownDetections()).toBe(5);
   });
 
   it("revoked during its restore: abandons the restore, closes its producer, never seeks or shows the partition", async () => {
@@ -81,7 +116,8 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
     expect(member.tasks.status()).toEqual({ ready: true, detail: "0 partitions consuming" });
     expect(member.logged("partition_failed")).toEqual([]);
     expect(await member.shownDetections()).toBe(0);
-    expect(cluster.transactions).toHaveLength(1);
+    // The first member's claim and commit; nothing of this one.
+    expect(cluster.transactions).toHaveLength(2);
   });
 
   it("revoked during a commit: hidden at once, the commit finishes, then the producer closes", async () => {
@@ -94,7 +130,7 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
     const gate = deferred();
     producer.gates.commit = gate.promise;
     const commit = member.tasks.commitAll();
-    await until("the commit request", () => producer.calls.filter((c) => c === "commit").length === 2);
+    await until("the commit request", () => producer.calls.filter((c) => c === "commit").length === 3);
     member.consumer.rebalance(NONE);
     // Another member may own it now: nothing of it is shown, whatever the commit does.
     expect(await member.shownDetections()).toBe(0);
@@ -144,13 +180,11 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
     cluster.append(TOPIC, 0, detections(2));
     const timeout = () =>
       Object.assign(new Error("Request timed out"), { name: "KafkaJSRequestTimeoutError" });
-    cluster.nextProducer = (producer) => {
-      if (producer.id <= 3) producer.failures.send = timeout();
-    };
     const member = new LifecycleMember(cluster, DURABLE);
     member.consumer.join(P0);
     const fail = async (attempt: number) => {
       await member.settle(`open ${attempt}`, () => member.tasks.status().ready && caughtUp(member));
+      (producersOf(cluster).at(-1) as FakeProducer).failures.send = timeout();
       await member.tasks.commitAll();
       expect(member.logged("partition_failed")).toHaveLength(attempt);
     };
@@ -223,7 +257,8 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
     await zombie.consumer.fetch();
     await zombie.tasks.commitAll();
     expect(zombie.logged("partition_failed")).toMatchObject([{ stage: "commit", fenced: true }]);
-    expect(cluster.transactions.map((t) => t.producer)).toEqual([1, 2]);
+    // Each owner's claim and commit; none of the zombie's after the owner's fence.
+    expect(cluster.transactions.map((t) => t.producer)).toEqual([1, 1, 2, 2]);
     // It rejoins and is given partition 0 again (the owner left): it restores what the owner committed.
     await owner.tasks.close();
     zombie.consumer.rebalance(P0);
@@ -239,9 +274,10 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
     cluster.append(TOPIC, 0, detections(5));
     const member = await consumingMember(cluster);
     member.consumer.rebalance(P0);
-    await member.settle("the proof", () => cluster.transactions.length === 2);
-    // The commit the rebalance started had nothing to write; the proof is a transaction with the same offset.
-    expect(cluster.transactions.map((t) => [...t.offsets.values()])).toEqual([["5"], ["5"]]);
+    await member.settle("the proof", () => cluster.transactions.length === 3);
+    // The claim, the commit; then the commit the rebalance started had nothing to write: the proof is a
+    // transaction with the same offset.
+    expect(cluster.transactions.map((t) => [...t.offsets.values()])).toEqual([["0"], ["5"], ["5"]]);
     expect(member.consumer.seeks.at(-1)).toBe(`${TOPIC}:0@5`);
     expect(member.consumer.isPaused(TOPIC, 0)).toBe(false);
   });
@@ -260,7 +296,7 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
     await member.consumer.fetch();
     expect(member.logged("partition_failed")).toEqual([]);
     expect(member.logged("partition_opened")).toEqual([]);
-    expect(cluster.transactions).toHaveLength(1);
+    expect(cluster.transactions).toHaveLength(2);
     member.consumer.heartbeat(member.clock.ms + 60_000);
     expect(cluster.producers).toHaveLength(2);
   });
@@ -268,12 +304,10 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
   it("writes each reject's dead letter exactly once across a failed commit, and counts it once", async () => {
     const cluster = new FakeCluster();
     cluster.append(TOPIC, 0, [...detections(2), ...garbage(3), ...detections(2)]);
-    cluster.nextProducer = (producer) => {
-      if (producer.id === 1) producer.failures.commit = new Error("the broker went away");
-    };
     const member = new LifecycleMember(cluster, { mode: "durable", deadLetterTopic: "dead-letters" });
     member.consumer.join(P0);
     await member.settle("the first open", () => member.tasks.status().ready && caughtUp(member));
+    (producersOf(cluster)[0] as FakeProducer).failures.commit = new Error("the broker went away");
     await member.tasks.commitAll();
     expect(member.logged("partition_failed")).toHaveLength(1);
     expect(cluster.records("dead-letters", 0)).toHaveLength(0);

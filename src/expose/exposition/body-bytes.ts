@@ -81,14 +81,24 @@ export class BodyBytes {
 }
 
 /**
- * A run's text as UTF-8, in a buffer from `alloc`: by default one of its own
+ * A run's text as UTF-8 (and bytes as they are), in a buffer from `alloc`: by default one of its own
  * (not a slice of a shared pool that it would keep alive).
  */
 function runBytes(run: BodyRun, alloc: (length: number) => Buffer = Buffer.allocUnsafeSlow): Buffer {
   let length = 0;
-  for (const chunk of run) for (const text of chunk.texts) length += Buffer.byteLength(text);
+  for (const chunk of run)
+    for (const text of chunk.texts)
+      length += typeof text === "string" ? Buffer.byteLength(text) : text.length;
   const bytes = alloc(length);
   let at = 0;
-  for (const chunk of run) for (const text of chunk.texts) at += bytes.write(text, at, "utf8");
+  for (const chunk of run) {
+    for (const text of chunk.texts) {
+      if (typeof text === "string") at += bytes.write(text, at, "utf8");
+      else {
+        bytes.set(text, at);
+        at += text.length;
+      }
+    }
+  }
   return bytes;
 }

@@ -1,9 +1,16 @@
 import type { ByEntry, FamilyPart, MetricFamily } from "../../aggregate/metric-family.js";
 import type { SeriesEntry } from "../../aggregate/series-table.js";
 import { yieldToEventLoop } from "../../util/yield-to-event-loop.js";
-import type { BodyChunk, BodyRun } from "./body-run.js";
+import { type BodyChunk, type BodyRun, joinPieces } from "./body-run.js";
 import type { ExpositionFormat } from "./exposition-format.js";
-import { familyHeader, type SeriesWriter, seriesWriter } from "./render-families.js";
+import {
+  type BlockText,
+  type FamilyText,
+  newFamilyText,
+  type PartText,
+  protobufHead,
+} from "./family-text.js";
+import type { SeriesWriter } from "./render-families.js";
 
 /** Entries (re)written between two yields to the event loop. */
 const ENTRIES_PER_SLICE = 250;
@@ -20,33 +27,6 @@ const ENTRIES_PER_BLOCK = 32;
  */
 const HISTOGRAM_BLOCKS_PER_RUN = 4;
 const SCALAR_BLOCKS_PER_RUN = 48;
-
-/** What one family's text is made of, in one format, kept between scrapes. */
-interface FamilyText {
-  readonly header: BodyChunk;
-  readonly writer: SeriesWriter;
-  /** Each shown partition's text, by the partition's table: replaced whole at the end of a refresh. */
-  parts: WeakMap<object, PartText>;
-}
-
-/** A partition's text, made from the part's `version`, in blocks of entries. */
-interface PartText {
-  readonly version: number;
-  readonly blocks: readonly BlockText[];
-  /** Each entry's place in the part: a publish that only changed some entries makes only their blocks again. */
-  readonly places: ReadonlyMap<SeriesEntry, number>;
-}
-
-/**
- * The text of up to {@link ENTRIES_PER_BLOCK} consecutive entries, one
- * string each, with the state each was made from: parallel arrays rather
- * than an object per entry, so what is kept beside the text is a few bytes
- * per entry.
- */
-interface BlockText extends BodyChunk {
-  readonly entries: readonly SeriesEntry[];
-  readonly shown: readonly Float64Array[];
-}
 
 /**
  * The text of the event families, made once per change instead of once per
@@ -128,6 +108,7 @@ export class EventExposition {
     const runs: BodyRun[] = [];
     for (const family of this.families()) {
       const text = this.familyText(format, family);
+      const first = runs.length;
       let run: BodyChunk[] = [text.header];
       if (family.byEntry === undefined) {
         const series =
@@ -149,6 +130,7 @@ export class EventExposition {
         }
       }
       if (run.length > 0) runs.push(run);
+      if (format === "protobuf") (runs[first] as BodyChunk[])[0] = protobufHead(family, text, runs, first);
     }
     return runs;
   }
@@ -161,11 +143,7 @@ export class EventExposition {
     }
     let text = byFamily.get(family);
     if (text === undefined) {
-      text = {
-        header: { texts: [familyHeader(family, format)] },
-        writer: seriesWriter(family, format),
-        parts: new WeakMap(),
-      };
+      text = newFamilyText(family, format);
       byFamily.set(family, text);
     }
     return text;
@@ -260,7 +238,7 @@ export class EventExposition {
     const same = (entry: SeriesEntry, i: number) =>
       kept?.entries[i] === entry && kept.shown[i] === entry.shown;
     if (kept && kept.entries.length === entries.length && entries.every(same)) return kept;
-    const texts: string[] = [];
+    const texts: (string | Uint8Array)[] = [];
     // Each entry's state as its text was made from it: a publish during a yield below replaces the
     // state of entries already written, and the block must not claim their text shows the new one.
     const shown: Float64Array[] = [];
@@ -271,7 +249,7 @@ export class EventExposition {
         texts.push(kept.texts[i] as string);
         continue;
       }
-      const lines: string[] = [];
+      const lines: (string | Uint8Array)[] = [];
       for (const series of view.seriesOf(entry)) {
         lines.push(
           "histogram" in (series as object)
@@ -279,8 +257,8 @@ export class EventExposition {
             : writer.scalar(series as never),
         );
       }
-      // The writers return flat strings; joined, several stay one.
-      texts.push(lines.length === 1 ? (lines[0] as string) : lines.join(""));
+      // The writers return flat strings (or bytes); joined, several stay one.
+      texts.push(lines.length === 1 ? (lines[0] as string | Uint8Array) : joinPieces(lines));
       if (++this.written >= ENTRIES_PER_SLICE) {
         this.written = 0;
         await yieldToEventLoop();

@@ -3,6 +3,7 @@ import type { BodyChunk, BodyRun } from "./body-run.js";
 import type { EventExposition } from "./event-exposition.js";
 import type { ExpositionFormat } from "./exposition-format.js";
 import { promClientFamilies } from "./prom-client-families.js";
+import { protobufSampleFamily } from "./protobuf/protobuf-writer.js";
 import { sampleFamilyText } from "./render-families.js";
 
 /** Renders the whole `/metrics` body in a format, in runs (what a scrape turns into bytes and compresses as one). */
@@ -21,7 +22,13 @@ export function createMetricsRenderer(events: EventExposition, registry: Registr
   return async (format) => {
     const self = await promClientFamilies(registry);
     const runs = await events.render(format);
-    const last: BodyChunk[] = [{ texts: self.map((family) => sampleFamilyText(family, format)) }];
+    const last: BodyChunk[] = [
+      {
+        texts: self.map((family) =>
+          format === "protobuf" ? protobufSampleFamily(family) : sampleFamilyText(family, format),
+        ),
+      },
+    ];
     if (format === "openmetrics") last.push(EOF);
     runs.push(last);
     return runs;

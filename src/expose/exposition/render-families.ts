@@ -5,7 +5,7 @@ import type {
   MetricType,
   ScalarSeries,
 } from "../../aggregate/metric-family.js";
-import type { ExpositionFormat } from "./exposition-format.js";
+import type { TextFormat } from "./exposition-format.js";
 
 /** One sample with its full name (`x_bucket`, `x_sum` …) and labels, as prom-client reports them. */
 export interface Sample {
@@ -33,7 +33,7 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
-function escapeHelp(help: string, format: ExpositionFormat): string {
+function escapeHelp(help: string, format: TextFormat): string {
   const escaped = help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
   return format === "openmetrics" ? escaped.replace(/"/g, '\\"') : escaped;
 }
@@ -95,22 +95,22 @@ function exemplarText(label: string, exemplar: Exemplar | undefined): string {
 }
 
 /** The `# HELP` and `# TYPE` lines of a family (OpenMetrics names a counter without `_total`). */
-export function familyHeader(family: ExposedFamily, format: ExpositionFormat): string {
+export function familyHeader(family: ExposedFamily, format: TextFormat): string {
   const typeName =
     format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
   return `# HELP ${typeName} ${escapeHelp(family.help, format)}\n# TYPE ${typeName} ${family.type}\n`;
 }
 
-/** The text of a family's series in one format: what a series renders to, one series at a time. */
+/** The text (or protobuf bytes) of a family's series in one format, one series at a time. */
 export interface SeriesWriter {
   /** The lines of one scalar series (counter or gauge). */
-  scalar(series: ScalarSeries): string;
+  scalar(series: ScalarSeries): string | Uint8Array;
   /** The lines of one histogram series: its buckets (cumulative), sum and count. */
-  histogram(series: HistogramSeries): string;
+  histogram(series: HistogramSeries): string | Uint8Array;
 }
 
-/** A writer of one event family's series; the parts every series shares are made once. */
-export function seriesWriter(family: MetricFamily, format: ExpositionFormat): SeriesWriter {
+/** A writer of one event family's series in a text format; the parts every series shares are made once. */
+export function seriesWriter(family: MetricFamily, format: TextFormat): SeriesWriter {
   const exemplarLabel = format === "openmetrics" ? family.exemplarLabel : undefined;
   const name = family.name;
   const bucketHead = `${name}_bucket{`;
@@ -145,7 +145,7 @@ export function seriesWriter(family: MetricFamily, format: ExpositionFormat): Se
 }
 
 /** A family given as ready samples (prom-client's), in one go. */
-export function sampleFamilyText(family: SampleFamily, format: ExpositionFormat): string {
+export function sampleFamilyText(family: SampleFamily, format: TextFormat): string {
   let text = familyHeader(family, format);
   for (const { name, labels, value } of family.samples) {
     const pairs = samplePairs(labels);

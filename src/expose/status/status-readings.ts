@@ -1,6 +1,7 @@
 import type { EventFamilies } from "../../aggregate/event-families.js";
 import type { HistogramFamily, ScalarFamily } from "../../aggregate/metric-family.js";
 import { yieldToEventLoop } from "../../util/yield-to-event-loop.js";
+import { NativeMerge } from "./native-merge.js";
 
 /**
  * Readings of the families the catalogue's `status` section names, merged
@@ -66,7 +67,10 @@ export async function maxBy(family: ScalarFamily | undefined, label: string): Pr
   return maxima;
 }
 
-/** Histograms merged per label value: bucket counts added. */
+/**
+ * Histograms merged per label value: bucket counts added; native buckets
+ * when the histogram has them (finer than any classic layout).
+ */
 export async function histogramsBy(
   family: HistogramFamily | undefined,
   label: string,
@@ -74,8 +78,18 @@ export async function histogramsBy(
   const merged = new Map<string, MergedHistogram>();
   if (!family) return merged;
   const at = family.labelNames.indexOf(label);
+  const natives = new Map<string, NativeMerge>();
   await eachSeries(family.series(), ({ labels, histogram }) => {
     const key = labels[at] as string;
+    if (histogram.native) {
+      let native = natives.get(key);
+      if (native === undefined) {
+        native = new NativeMerge();
+        natives.set(key, native);
+      }
+      native.add(histogram.native);
+      return;
+    }
     let sum = merged.get(key);
     if (sum === undefined) {
       sum = { bounds: histogram.bounds, counts: new Array<number>(histogram.counts.length).fill(0) };
@@ -85,5 +99,6 @@ export async function histogramsBy(
       sum.counts[i] = (sum.counts[i] as number) + (histogram.counts[i] as number);
     }
   });
+  for (const [key, native] of natives) merged.set(key, native.buckets());
   return merged;
 }

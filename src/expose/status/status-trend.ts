@@ -157,8 +157,13 @@ export class StatusTrend {
     const entitiesPerSecond = perSecond(last.entities, first.entities);
     const p95Seconds: Record<string, number | null> = {};
     for (const [model, { bounds, counts }] of last.latency) {
-      const before = first.latency.get(model)?.counts;
-      const window = counts.map((count, i) => Math.max(0, count - (before?.[i] ?? 0)));
+      // By bound, not by position: native buckets come and go between samples.
+      const earlier = first.latency.get(model);
+      const before = new Map(earlier?.bounds.map((bound, i) => [bound, earlier.counts[i] as number]));
+      const inf = earlier?.counts[earlier.bounds.length] ?? 0;
+      const window = counts.map((count, i) =>
+        Math.max(0, count - (i < bounds.length ? (before.get(bounds[i] as number) ?? 0) : inf)),
+      );
       p95Seconds[model] = histogramQuantile(0.95, bounds, window) ?? null;
     }
     const calls = last.calls - first.calls;

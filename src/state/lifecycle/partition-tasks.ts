@@ -200,6 +200,18 @@ export class PartitionTasks implements BatchSink, GroupListener {
     return shown.sort((a, b) => a.partition - b.partition);
   }
 
+  /** The owner epoch of each partition `shownStates` shows, once claimed. */
+  ownerEpochs(): { stream: string; topic: string; partition: number; epoch: number }[] {
+    if (!this.consumer?.leaseValid()) return [];
+    const out: { stream: string; topic: string; partition: number; epoch: number }[] = [];
+    for (const task of this.tasks.values()) {
+      const epoch = task.state?.shownOwnerEpoch;
+      if (epoch !== undefined)
+        out.push({ stream: task.stream, topic: task.topic, partition: task.partition, epoch });
+    }
+    return out;
+  }
+
   /** Consuming input partitions: the assigner's stickiness hint. */
   owned(): TopicPartition[] {
     const owned: TopicPartition[] = [];

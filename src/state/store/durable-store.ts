@@ -10,6 +10,22 @@ import { fence } from "./fence.js";
 import { createPartitionProducer, transactionalId } from "./partition-producer.js";
 import type { OpenedPartition, OpenProgress, PartitionRef, StateStore } from "./state-store.js";
 
+/**
+ * Commits this owner's epoch (the restored one plus one) before the
+ * partition is consumed, in a transaction of its own: an owner that shows
+ * an epoch committed it while it held the transactional id, and the next
+ * owner, which fenced it, restores that epoch and claims the next one. So
+ * the epochs replicas show for a partition are all different, and the
+ * newest owner's is the highest.
+ */
+async function claim(opened: DurablePartition, progress: OpenProgress): Promise<void> {
+  if (!progress.current()) throw new RestoreCancelled("superseded");
+  opened.state.claimOwnership();
+  const snapshot = opened.state.snapshot();
+  await opened.persist(snapshot, []);
+  snapshot.publish();
+}
+
 /** Settings of {@link DurableStore}. */
 export interface DurableStoreOptions {
   readonly groupId: string;
@@ -86,7 +102,9 @@ export class DurableStore implements StateStore {
     }
     try {
       const { state, writer } = await this.restore(partition, progress);
-      return new DurablePartition(producer, state, writer, partition, errors, this.parts);
+      const opened = new DurablePartition(producer, state, writer, partition, errors, this.parts);
+      await claim(opened, progress);
+      return opened;
     } catch (error) {
       await producer.disconnect().catch(() => {});
       throw error;

@@ -13,6 +13,7 @@ export class MemoryStore implements StateStore {
   constructor(
     private readonly models: ReadonlyMap<string, StreamModel>,
     private readonly seriesLimit: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async open(partition: PartitionRef): Promise<OpenedPartition> {
@@ -25,6 +26,9 @@ export class MemoryStore implements StateStore {
       },
     );
     state.finishRestore();
+    // No durable counter to advance: the time of the open orders owners well enough, and memory
+    // mode restarts a moved partition at 0 anyway.
+    state.claimOwnership(this.now());
     return {
       state,
       brokerErrors: undefined,
