@@ -16,13 +16,22 @@ export function joinPieces(pieces: readonly (string | Uint8Array)[]): string | U
   return Buffer.concat(pieces as Uint8Array[]);
 }
 
+/** Bytes of a chunk of protobuf pieces, by the chunk: a chunk never changes, so once is enough. */
+const chunkBytes = new WeakMap<BodyChunk, number>();
+
 /** The bytes of the chunks of `runs` from `first` on, `skip` aside (protobuf pieces only). */
 export function bytesFrom(runs: readonly BodyRun[], first: number, skip: BodyChunk): number {
   let length = 0;
   for (let i = first; i < runs.length; i++) {
     for (const chunk of runs[i] as BodyRun) {
       if (chunk === skip) continue;
-      for (const piece of chunk.texts) length += (piece as Uint8Array).length;
+      let bytes = chunkBytes.get(chunk);
+      if (bytes === undefined) {
+        bytes = 0;
+        for (const piece of chunk.texts) bytes += (piece as Uint8Array).length;
+        chunkBytes.set(chunk, bytes);
+      }
+      length += bytes;
     }
   }
   return length;

@@ -61,11 +61,13 @@ export function encodeValues(layoutId: string, values: Float64Array): Buffer {
   let nonZero = 0;
   // Object.is: -0 is kept as it is (a slot's exact bits), NaN too.
   for (let i = 0; i < n; i++) if (!Object.is(values[i], 0)) nonZero++;
-  const out = Buffer.alloc(HEADER_BYTES + 2 + bitmapBytes + nonZero * 8);
+  // Not zeroed but the bitmap: every other byte is written below.
+  const out = Buffer.allocUnsafe(HEADER_BYTES + 2 + bitmapBytes + nonZero * 8);
   out[0] = ENTRY_VERSION;
   out.write(layoutId, 1, 4, "hex");
   out.writeUInt16LE(n, HEADER_BYTES);
   const bitmap = HEADER_BYTES + 2;
+  out.fill(0, bitmap, bitmap + bitmapBytes);
   let at = bitmap + bitmapBytes;
   for (let i = 0; i < n; i++) {
     const value = values[i] as number;
