@@ -41,6 +41,20 @@ function caughtUp(member: LifecycleMember): boolean {
   return state?.nextOffset === String(member.cluster.records(TOPIC, 0).length);
 }
 
+/**
+ * A second member restoring partition 0 from what a first member (now gone) committed of 5 records:
+ * its open fenced and pointed the consumer at the changelog; no fetch has brought it yet.
+ */
+async function restoringMember(): Promise<{ cluster: FakeCluster; member: LifecycleMember }> {
+  const cluster = new FakeCluster();
+  cluster.append(TOPIC, 0, detections(5));
+  await (await consumingMember(cluster)).tasks.close();
+  const member = new LifecycleMember(cluster, DURABLE);
+  member.consumer.join(P0);
+  await until("the restore", () => member.tasks.status().detail.includes(`restoring from ${CHANGELOG}`));
+  return { cluster, member };
+}
+
 /** Producers the member's store made for partition 0, newest last. */
 function producersOf(cluster: FakeCluster, from = 0): FakeProducer[] {
   return cluster.producers.slice(from).filter((p) => p.transactionalId === `${GROUP}/${TOPIC}/0`);
@@ -101,13 +115,7 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
   });
 
   it("revoked during its restore: abandons the restore, closes its producer, never seeks or shows the partition", async () => {
-    const cluster = new FakeCluster();
-    cluster.append(TOPIC, 0, detections(5));
-    await (await consumingMember(cluster)).tasks.close();
-    const member = new LifecycleMember(cluster, DURABLE);
-    member.consumer.join(P0);
-    // The open fenced and pointed the consumer at the changelog; no fetch has brought it yet.
-    await until("the restore", () => member.tasks.status().detail.includes(`restoring from ${CHANGELOG}`));
+    const { cluster, member } = await restoringMember();
     const seeks = member.consumer.seeks.length;
     member.consumer.rebalance(NONE);
     await member.settle("the revoke", () => producersOf(cluster, 1).every((p) => !p.connected));
@@ -283,12 +291,7 @@ describe("the partition lifecycle (durable state, without a broker)", () => {
   });
 
   it("stopped during a restore: closes at once, no commit, no failure, no producer left", async () => {
-    const cluster = new FakeCluster();
-    cluster.append(TOPIC, 0, detections(5));
-    await (await consumingMember(cluster)).tasks.close();
-    const member = new LifecycleMember(cluster, DURABLE);
-    member.consumer.join(P0);
-    await until("the restore", () => member.tasks.status().detail.includes(`restoring from ${CHANGELOG}`));
+    const { cluster, member } = await restoringMember();
     await member.tasks.flush();
     await member.tasks.close();
     await until("the producer closed", () => producersOf(cluster, 1).every((p) => !p.connected));
