@@ -14,8 +14,14 @@ export interface Build {
   readonly dir: string;
 }
 
-/** This checkout (`npm run bench` builds it first). */
-export const CURRENT: Build = { name: "current", dir: ROOT };
+/**
+ * This checkout (`npm run bench` builds it first), or the revision `BENCH_CURRENT`
+ * names, built beside it: today's bench measuring two older revisions against
+ * each other (`BENCH_PREVIOUS=733c745 BENCH_CURRENT=1d2858b`).
+ */
+export const CURRENT: Build = process.env.BENCH_CURRENT
+  ? buildRevision(process.env.BENCH_CURRENT)
+  : { name: "current", dir: ROOT };
 
 /** Builds a revision of this repository beside it: its sources from git, this checkout's node_modules. */
 export function buildRevision(revision: string): Build {
@@ -49,6 +55,12 @@ export async function waitUntil(probe: () => Promise<boolean>, intervalMs = 50):
 export function peakRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** CPU time the process has used so far, user and system (`/proc/<pid>/stat`, in clock ticks of 10 ms). */
+export function cpuMillis(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Starts a build of the service on the given topics and group; resolves its HTTP port once it listens. */

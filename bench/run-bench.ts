@@ -9,7 +9,8 @@
  * Environment: KAFKA_BROKERS (else the test harness starts a broker),
  * BENCH_EVENTS (default 2,000,000), BENCH_RUNS (default 3), BENCH_PREVIOUS
  * (the git revision built beside this checkout and run in the same runs;
- * empty: skipped), BENCH_PARTS (a subset of
+ * empty: skipped), BENCH_CURRENT (a revision to measure instead of this
+ * checkout, built beside it), BENCH_SCRAPE_ROUNDS (default 3), BENCH_PARTS (a subset of
  * memory,throughput,scrape,million,formats,series,freshness,restore),
  * BENCH_FORMAT_CAMERAS (formats: cameras × 4 label sets, default 25,000).
  */
@@ -26,7 +27,7 @@ import { formatCost } from "./format-cost.js";
 import { freshness } from "./freshness.js";
 import { ingestedSeries } from "./ingested-series.js";
 import { restoreTime } from "./restore-time.js";
-import { scrapeCost } from "./scrape-cost.js";
+import { scrapeLines, scrapeMedians, scrapeRounds } from "./scrape-rounds.js";
 import { seriesMemory } from "./series-memory.js";
 import { CONTENDERS, type Contender, throughput } from "./throughput.js";
 
@@ -35,6 +36,8 @@ const PARTS = new Set(
   (process.env.BENCH_PARTS ?? "memory,throughput,scrape,million,formats,series,freshness,restore").split(","),
 );
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Rounds of the scrape part at 10k and 100k series, builds taking turns to go first. */
+const SCRAPE_ROUNDS = Number(process.env.BENCH_SCRAPE_ROUNDS ?? 3);
 /**
  * The revision every "previous" figure comes from: the release before the
  * scale work (the metric catalogue). `BENCH_PREVIOUS=dc86451` measured the
@@ -45,7 +48,6 @@ const MODES = ["durable", "memory"] as const;
 
 const k = (n: number) => Math.round(n).toLocaleString("en-US");
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-const ratio = (after: number, before: number) => (after / before).toFixed(2);
 
 async function main(): Promise<void> {
   const harness = await startHarnessBroker(log);
@@ -85,27 +87,19 @@ async function main(): Promise<void> {
   const sizes = [
     ...(PARTS.has("scrape")
       ? [
-          { cameras: 140, scrapes: 100 },
-          { cameras: 1_400, scrapes: 100 },
+          { cameras: 140, scrapes: 100, rounds: SCRAPE_ROUNDS },
+          { cameras: 1_400, scrapes: 100, rounds: SCRAPE_ROUNDS },
         ]
       : []),
     // A million series: a scrape a second (Prometheus: one every 15 s), each after about a commit's changes.
-    ...(PARTS.has("million") ? [{ cameras: 13_900, scrapes: 20, intervalMs: 1_000 }] : []),
+    ...(PARTS.has("million") ? [{ cameras: 13_900, scrapes: 20, intervalMs: 1_000, rounds: 1 }] : []),
   ];
-  const scrape = [];
+  const scrape = await scrapeRounds(kafka, brokers, sizes, builds);
   const fresh = [];
-  for (const mode of MODES) {
-    for (const size of sizes) {
-      for (const build of builds) {
-        log(`scrape cost, ${size.cameras * 4} label sets, ${mode} state, ${build.name}`);
-        scrape.push(await scrapeCost(kafka, brokers, { ...size, mode, build }));
-      }
-    }
-    if (PARTS.has("freshness")) {
-      for (const build of builds) {
-        log(`freshness at 20,000 events/s, ${mode} state, ${build.name}`);
-        fresh.push(await freshness(kafka, brokers, mode, build));
-      }
+  for (const mode of PARTS.has("freshness") ? MODES : []) {
+    for (const build of builds) {
+      log(`freshness at 20,000 events/s, ${mode} state, ${build.name}`);
+      fresh.push(await freshness(kafka, brokers, mode, build));
     }
   }
   if (PARTS.has("formats")) log("protobuf beside OpenMetrics text (BENCH_FORMAT_CAMERAS x 4 label sets)");
@@ -138,6 +132,7 @@ async function main(): Promise<void> {
     },
     memory,
     scrape,
+    scrapeMedians: scrapeMedians(scrape),
     freshness: fresh,
     formats,
     ingested,
@@ -179,30 +174,7 @@ async function main(): Promise<void> {
         : []),
     );
   }
-  if (scrape.length > 0) {
-    lines.push(
-      "",
-      "| state | build | label sets | series | body plain / gzip | idle: scrape p99, loop delay max | ingesting: scrape p50 | scrape p99 | loop delay p99 / max | peak RSS | heap used / total, external at the end | promtool |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...scrape.map(
-        (s) =>
-          `| ${s.mode} | ${s.build} | ${k(s.labelSets)} | ${k(s.series)} | ${mb(s.plainBytes)} / ${mb(s.gzipBytes)} | ${s.idleScrapeP99Ms.toFixed(1)} ms, ${s.idleLoopDelayMaxMs.toFixed(1)} ms | ${s.scrapeP50Ms.toFixed(1)} ms | ${s.scrapeP99Ms.toFixed(1)} ms | ${s.loopDelayP99Ms.toFixed(1)} / ${s.loopDelayMaxMs.toFixed(1)} ms | ${mb(s.peakRssBytes)} | ${mb(s.heapUsedBytes ?? 0)} / ${mb(s.heapTotalBytes ?? 0)}, ${mb(s.externalBytes ?? 0)} | ${s.promtoolExit === 0 && s.promtoolProblems.length === 0 ? "clean" : `exit ${s.promtoolExit}, ${s.promtoolProblems.length} lines`} |`,
-      ),
-    );
-    if (previous) {
-      lines.push("", "Current ÷ previous, same mode and size: scrape p99, peak RSS:");
-      for (const s of scrape.filter((x) => x.build === CURRENT.name)) {
-        const before = scrape.find(
-          (x) => x.build === previous.name && x.mode === s.mode && x.labelSets === s.labelSets,
-        );
-        if (before) {
-          lines.push(
-            `- ${s.mode}, ${k(s.series)} series: p99 ${ratio(s.scrapeP99Ms, before.scrapeP99Ms)}, RSS ${ratio(s.peakRssBytes, before.peakRssBytes)}`,
-          );
-        }
-      }
-    }
-  }
+  if (scrape.length > 0) lines.push(...scrapeLines(scrape, previous?.name));
   if (formats) {
     lines.push(
       "",

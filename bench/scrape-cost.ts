@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { Agent, get } from "node:http";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Kafka } from "kafkajs";
-import { type Build, peakRssBytes, stopAggregator } from "./aggregator-process.js";
+import { type Build, cpuMillis, peakRssBytes, stopAggregator } from "./aggregator-process.js";
 import { percentile } from "./bench-report.js";
 import { loadedService, steadyLoad } from "./loaded-service.js";
 
@@ -115,7 +115,12 @@ export async function scrapeCost(
   const idle = await scrapeSeries(`${base}/metrics`, IDLE_SCRAPES, intervalMs);
   // Then while ingesting: scrapes beside commits, changelog writes and the garbage collector.
   const load = steadyLoad(kafka, service, ingestRate);
+  const pid = child.pid as number;
+  const cpuBefore = cpuMillis(pid);
+  const busyStarted = performance.now();
   const busy = await scrapeSeries(`${base}/metrics`, scrapes, intervalMs);
+  // The service's whole cost while ingesting and scraped: less tied to when a pause falls than a p99.
+  const cpuMsPerSecond = (cpuMillis(pid) - cpuBefore) / ((performance.now() - busyStarted) / 1000);
   await load.stop();
   const rss = peakRssBytes(child.pid as number);
   await stopAggregator(child);
@@ -132,6 +137,7 @@ export async function scrapeCost(
     scrapeP50Ms: percentile(busy.latencies, 50),
     scrapeP99Ms: percentile(busy.latencies, 99),
     slowestMs: [...busy.latencies].sort((a, b) => b - a).slice(0, 5),
+    cpuMsPerSecond,
     loopDelayP99Ms: percentile(busy.delays, 99),
     loopDelayMaxMs: Math.max(...busy.delays),
     idleScrapeP99Ms: percentile(idle.latencies, 99),
