@@ -27,3 +27,9 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** A progress line on stderr (stdout carries the report). */
 export const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** A count as the report prints it: rounded, with thousands separators. */
+export const thousands = (n: number) => Math.round(n).toLocaleString("en-US");
+
+/** Bytes in MiB, one decimal. */
+export const mebibytes = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;

@@ -22,7 +22,7 @@ import { startHarnessBroker } from "../scripts/kafka-harness/broker-chain.js";
 import { EventGenerator } from "../src/produce/event-generator.js";
 import { type Build, buildRevision, CURRENT, ROOT } from "./aggregator-process.js";
 import { createTopics, preload } from "./bench-kafka.js";
-import { log, machineInfo, median } from "./bench-report.js";
+import { log, machineInfo, mebibytes, median, thousands } from "./bench-report.js";
 import { formatCost } from "./format-cost.js";
 import { freshness } from "./freshness.js";
 import { ingestedSeries } from "./ingested-series.js";
@@ -46,8 +46,8 @@ const SCRAPE_ROUNDS = Number(process.env.BENCH_SCRAPE_ROUNDS ?? 3);
 const PREVIOUS = process.env.BENCH_PREVIOUS ?? "9d6a2a6";
 const MODES = ["durable", "memory"] as const;
 
-const k = (n: number) => Math.round(n).toLocaleString("en-US");
-const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+const k = thousands;
+const mb = mebibytes;
 
 async function main(): Promise<void> {
   const harness = await startHarnessBroker(log);

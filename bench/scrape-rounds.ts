@@ -1,6 +1,6 @@
 import type { Kafka } from "kafkajs";
 import type { Build } from "./aggregator-process.js";
-import { log, median } from "./bench-report.js";
+import { log, mebibytes, median, thousands } from "./bench-report.js";
 import { scrapeCost } from "./scrape-cost.js";
 
 export type ScrapeResult = Awaited<ReturnType<typeof scrapeCost>> & { readonly round: number };
@@ -79,8 +79,8 @@ export function scrapeMedians(results: readonly ScrapeResult[]) {
   });
 }
 
-const k = (n: number) => Math.round(n).toLocaleString("en-US");
-const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+const k = thousands;
+const mb = mebibytes;
 const ratio = (after: number, before: number) => (after / before).toFixed(2);
 
 /** The Markdown the report prints: medians per build, then current ÷ previous. */

@@ -78,12 +78,19 @@ export async function throughput(
         ]),
       );
     }
-    for (const [contender, mode, build] of [
-      ["previous", "durable", previous],
-      ["aggregator", "durable", CURRENT],
-      ["previous-memory", "memory", previous],
-      ["aggregator-memory", "memory", CURRENT],
-    ] as const) {
+    // The builds take turns to go first, so neither always carries what drifts during a pair.
+    const pairs = [
+      [
+        ["previous", "durable", previous],
+        ["aggregator", "durable", CURRENT],
+      ],
+      [
+        ["previous-memory", "memory", previous],
+        ["aggregator-memory", "memory", CURRENT],
+      ],
+    ] as const;
+    const order = pairs.flatMap((pair) => (run % 2 === 1 ? pair : [...pair].reverse()));
+    for (const [contender, mode, build] of order) {
       if (build === undefined) continue;
       // Until every offset is committed: in durable mode with the state that covers it, in one transaction.
       const group = `bench-aggregator-${randomUUID()}`;
