@@ -137,6 +137,8 @@ export async function scrapeCost(
     scrapeP50Ms: percentile(busy.latencies, 50),
     scrapeP99Ms: percentile(busy.latencies, 99),
     slowestMs: [...busy.latencies].sort((a, b) => b - a).slice(0, 5),
+    // Every ingesting scrape, to 0.01 ms: the report pools them over rounds.
+    latenciesMs: busy.latencies.map((ms) => Math.round(ms * 100) / 100),
     cpuMsPerSecond,
     loopDelayP99Ms: percentile(busy.delays, 99),
     loopDelayMaxMs: Math.max(...busy.delays),

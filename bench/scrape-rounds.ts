@@ -1,6 +1,7 @@
 import type { Kafka } from "kafkajs";
 import type { Build } from "./aggregator-process.js";
-import { log, mebibytes, median, thousands } from "./bench-report.js";
+import { log, mebibytes, median, percentile, thousands } from "./bench-report.js";
+import { type RatioEstimate, ratioInterval } from "./bootstrap.js";
 import { scrapeCost } from "./scrape-cost.js";
 
 export type ScrapeResult = Awaited<ReturnType<typeof scrapeCost>> & { readonly round: number };
@@ -46,17 +47,26 @@ export async function scrapeRounds(
   return results;
 }
 
-/** The median of each figure over the rounds of one build, mode and size. */
-export function scrapeMedians(results: readonly ScrapeResult[]) {
-  const groups = new Map<string, ScrapeResult[]>();
+/** The results of one build, mode and size, in round order. */
+function groups(results: readonly ScrapeResult[]): ScrapeResult[][] {
+  const byKey = new Map<string, ScrapeResult[]>();
   for (const r of results) {
     const key = `${r.mode}/${r.labelSets}/${r.build}`;
-    const group = groups.get(key);
+    const group = byKey.get(key);
     if (group) group.push(r);
-    else groups.set(key, [r]);
+    else byKey.set(key, [r]);
   }
-  return [...groups.values()].map((runs) => {
+  return [...byKey.values()];
+}
+
+/**
+ * Each build, mode and size over its rounds: scrape percentiles of every
+ * ingesting scrape pooled, the rest the median of the rounds.
+ */
+export function scrapeMedians(results: readonly ScrapeResult[]) {
+  return groups(results).map((runs) => {
     const of = (figure: (r: ScrapeResult) => number) => median(runs.map(figure));
+    const pooled = runs.flatMap((r) => r.latenciesMs);
     const first = runs[0] as ScrapeResult;
     return {
       mode: first.mode,
@@ -67,8 +77,8 @@ export function scrapeMedians(results: readonly ScrapeResult[]) {
       gzipBytes: first.gzipBytes,
       rounds: runs.length,
       idleScrapeP99Ms: of((r) => r.idleScrapeP99Ms),
-      scrapeP50Ms: of((r) => r.scrapeP50Ms),
-      scrapeP99Ms: of((r) => r.scrapeP99Ms),
+      scrapeP50Ms: percentile(pooled, 50),
+      scrapeP99Ms: percentile(pooled, 99),
       scrapeP99EachMs: runs.map((r) => r.scrapeP99Ms),
       cpuMsPerSecond: of((r) => r.cpuMsPerSecond),
       loopDelayP99Ms: of((r) => r.loopDelayP99Ms),
@@ -79,20 +89,44 @@ export function scrapeMedians(results: readonly ScrapeResult[]) {
   });
 }
 
+/** Current ÷ previous at each mode and size, with 95 % intervals from a bootstrap over rounds and scrapes. */
+export function scrapeRatios(results: readonly ScrapeResult[], previous: string) {
+  const all = groups(results);
+  return all.flatMap((after) => {
+    const a = after[0] as ScrapeResult;
+    const before = all.find(
+      (g) => g[0]?.build === previous && g[0].mode === a.mode && g[0].labelSets === a.labelSets,
+    );
+    if (a.build === previous || before === undefined) return [];
+    const latencies = (runs: ScrapeResult[]) => runs.map((r) => r.latenciesMs);
+    const cpu = (runs: ScrapeResult[]) => runs.map((r) => [r.cpuMsPerSecond]);
+    return [
+      {
+        mode: a.mode,
+        series: a.series,
+        rounds: after.length,
+        p50: ratioInterval(latencies(before), latencies(after), (x) => percentile(x, 50)),
+        p99: ratioInterval(latencies(before), latencies(after), (x) => percentile(x, 99)),
+        cpu: ratioInterval(cpu(before), cpu(after), median),
+        rss: median(after.map((r) => r.peakRssBytes)) / median(before.map((r) => r.peakRssBytes)),
+      },
+    ];
+  });
+}
+
 const k = thousands;
 const mb = mebibytes;
-const ratio = (after: number, before: number) => (after / before).toFixed(2);
+const interval = (e: RatioEstimate) => `${e.ratio.toFixed(2)} (${e.low.toFixed(2)}–${e.high.toFixed(2)})`;
 
-/** The Markdown the report prints: medians per build, then current ÷ previous. */
+/** The Markdown the report prints: each build over its rounds, then current ÷ previous. */
 export function scrapeLines(results: readonly ScrapeResult[], previous: string | undefined): string[] {
-  const medians = scrapeMedians(results);
   const lines = [
     "",
-    "Medians over each build's rounds (ingesting 5,000 events/s unless idle):",
+    "Each build over its rounds, ingesting 5,000 events/s unless idle (scrape p50/p99: every ingesting scrape of the rounds pooled; the rest: median of the rounds):",
     "",
-    "| state | build | label sets | series | body plain / gzip | rounds | idle scrape p99 | scrape p50 | scrape p99 (each round) | service CPU | loop delay p99 / max | peak RSS | promtool |",
+    "| state | build | label sets | series | body plain / gzip | rounds | idle scrape p99 | scrape p50 | scrape p99 (each round's) | service CPU | loop delay p99 / max | peak RSS | promtool |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...medians.map(
+    ...scrapeMedians(results).map(
       (m) =>
         `| ${m.mode} | ${m.build} | ${k(m.labelSets)} | ${k(m.series)} | ${mb(m.plainBytes)} / ${mb(m.gzipBytes)} | ${m.rounds} | ${m.idleScrapeP99Ms.toFixed(1)} ms | ${m.scrapeP50Ms.toFixed(1)} ms | ${m.scrapeP99Ms.toFixed(1)} ms (${m.scrapeP99EachMs.map((v) => v.toFixed(1)).join(", ")}) | ${k(m.cpuMsPerSecond)} ms/s | ${m.loopDelayP99Ms.toFixed(1)} / ${m.loopDelayMaxMs.toFixed(1)} ms | ${mb(m.peakRssBytes)} | ${m.promtoolClean ? "clean" : "problems"} |`,
     ),
@@ -100,17 +134,12 @@ export function scrapeLines(results: readonly ScrapeResult[], previous: string |
   if (previous === undefined) return lines;
   lines.push(
     "",
-    "Current ÷ previous, same mode and size, medians: scrape p50, scrape p99, service CPU, peak RSS:",
+    "Current ÷ previous, same mode and size (95 % interval, bootstrap over rounds, then scrapes): scrape p50, scrape p99, service CPU; peak RSS:",
   );
-  for (const after of medians.filter((m) => m.build !== previous)) {
-    const before = medians.find(
-      (m) => m.build === previous && m.mode === after.mode && m.labelSets === after.labelSets,
+  for (const r of scrapeRatios(results, previous)) {
+    lines.push(
+      `- ${r.mode}, ${k(r.series)} series (${r.rounds} rounds): p50 ${interval(r.p50)}, p99 ${interval(r.p99)}, CPU ${interval(r.cpu)}; RSS ${r.rss.toFixed(2)}`,
     );
-    if (before) {
-      lines.push(
-        `- ${after.mode}, ${k(after.series)} series (${after.rounds} rounds): p50 ${ratio(after.scrapeP50Ms, before.scrapeP50Ms)}, p99 ${ratio(after.scrapeP99Ms, before.scrapeP99Ms)}, CPU ${ratio(after.cpuMsPerSecond, before.cpuMsPerSecond)}, RSS ${ratio(after.peakRssBytes, before.peakRssBytes)}`,
-      );
-    }
   }
   return lines;
 }
