@@ -5,17 +5,7 @@
  * much). Seeded, so a report's intervals follow from its results file.
  */
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { prng } from "../src/produce/event-generator.js";
 
 /** The samples of `rounds` drawn again: as many rounds with replacement, each one's samples with replacement. */
 function resample(rounds: readonly (readonly number[])[], random: () => number): number[] {
@@ -42,7 +32,7 @@ export function ratioInterval(
   statistic: (pooled: number[]) => number,
   iterations = 2_000,
 ): RatioEstimate {
-  const random = seeded(1);
+  const random = prng(1);
   const ratios: number[] = [];
   for (let i = 0; i < iterations; i++) {
     ratios.push(statistic(resample(after, random)) / statistic(resample(before, random)));

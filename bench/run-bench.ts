@@ -27,7 +27,7 @@ import { formatCost } from "./format-cost.js";
 import { freshness } from "./freshness.js";
 import { ingestedSeries } from "./ingested-series.js";
 import { restoreTime } from "./restore-time.js";
-import { scrapeLines, scrapeMedians, scrapeRounds } from "./scrape-rounds.js";
+import { scrapeLines, scrapeRounds, scrapeSummaries } from "./scrape-rounds.js";
 import { seriesMemory } from "./series-memory.js";
 import { CONTENDERS, type Contender, throughput } from "./throughput.js";
 
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     },
     memory,
     scrape,
-    scrapeMedians: scrapeMedians(scrape),
+    scrapeSummaries: scrapeSummaries(scrape),
     freshness: fresh,
     formats,
     ingested,

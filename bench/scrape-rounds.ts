@@ -63,7 +63,7 @@ function groups(results: readonly ScrapeResult[]): ScrapeResult[][] {
  * Each build, mode and size over its rounds: scrape percentiles of every
  * ingesting scrape pooled, the rest the median of the rounds.
  */
-export function scrapeMedians(results: readonly ScrapeResult[]) {
+export function scrapeSummaries(results: readonly ScrapeResult[]) {
   return groups(results).map((runs) => {
     const of = (figure: (r: ScrapeResult) => number) => median(runs.map(figure));
     const pooled = runs.flatMap((r) => r.latenciesMs);
@@ -77,6 +77,7 @@ export function scrapeMedians(results: readonly ScrapeResult[]) {
       gzipBytes: first.gzipBytes,
       rounds: runs.length,
       idleScrapeP99Ms: of((r) => r.idleScrapeP99Ms),
+      idleLoopDelayMaxMs: of((r) => r.idleLoopDelayMaxMs),
       scrapeP50Ms: percentile(pooled, 50),
       scrapeP99Ms: percentile(pooled, 99),
       scrapeP99EachMs: runs.map((r) => r.scrapeP99Ms),
@@ -84,6 +85,9 @@ export function scrapeMedians(results: readonly ScrapeResult[]) {
       loopDelayP99Ms: of((r) => r.loopDelayP99Ms),
       loopDelayMaxMs: of((r) => r.loopDelayMaxMs),
       peakRssBytes: of((r) => r.peakRssBytes),
+      heapUsedBytes: of((r) => r.heapUsedBytes ?? 0),
+      heapTotalBytes: of((r) => r.heapTotalBytes ?? 0),
+      externalBytes: of((r) => r.externalBytes ?? 0),
       promtoolClean: runs.every((r) => r.promtoolExit === 0 && r.promtoolProblems.length === 0),
     };
   });
@@ -124,11 +128,11 @@ export function scrapeLines(results: readonly ScrapeResult[], previous: string |
     "",
     "Each build over its rounds, ingesting 5,000 events/s unless idle (scrape p50/p99: every ingesting scrape of the rounds pooled; the rest: median of the rounds):",
     "",
-    "| state | build | label sets | series | body plain / gzip | rounds | idle scrape p99 | scrape p50 | scrape p99 (each round's) | service CPU | loop delay p99 / max | peak RSS | promtool |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...scrapeMedians(results).map(
+    "| state | build | label sets | series | body plain / gzip | rounds | idle: scrape p99, loop delay max | scrape p50 | scrape p99 (each round's) | service CPU | loop delay p99 / max | peak RSS | heap used / total, external at the end | promtool |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...scrapeSummaries(results).map(
       (m) =>
-        `| ${m.mode} | ${m.build} | ${k(m.labelSets)} | ${k(m.series)} | ${mb(m.plainBytes)} / ${mb(m.gzipBytes)} | ${m.rounds} | ${m.idleScrapeP99Ms.toFixed(1)} ms | ${m.scrapeP50Ms.toFixed(1)} ms | ${m.scrapeP99Ms.toFixed(1)} ms (${m.scrapeP99EachMs.map((v) => v.toFixed(1)).join(", ")}) | ${k(m.cpuMsPerSecond)} ms/s | ${m.loopDelayP99Ms.toFixed(1)} / ${m.loopDelayMaxMs.toFixed(1)} ms | ${mb(m.peakRssBytes)} | ${m.promtoolClean ? "clean" : "problems"} |`,
+        `| ${m.mode} | ${m.build} | ${k(m.labelSets)} | ${k(m.series)} | ${mb(m.plainBytes)} / ${mb(m.gzipBytes)} | ${m.rounds} | ${m.idleScrapeP99Ms.toFixed(1)} ms, ${m.idleLoopDelayMaxMs.toFixed(1)} ms | ${m.scrapeP50Ms.toFixed(1)} ms | ${m.scrapeP99Ms.toFixed(1)} ms (${m.scrapeP99EachMs.map((v) => v.toFixed(1)).join(", ")}) | ${k(m.cpuMsPerSecond)} ms/s | ${m.loopDelayP99Ms.toFixed(1)} / ${m.loopDelayMaxMs.toFixed(1)} ms | ${mb(m.peakRssBytes)} | ${mb(m.heapUsedBytes)} / ${mb(m.heapTotalBytes)}, ${mb(m.externalBytes)} | ${m.promtoolClean ? "clean" : "problems"} |`,
     ),
   ];
   if (previous === undefined) return lines;

@@ -31,7 +31,7 @@ const LLMS = [
 ] as const;
 
 /** mulberry32: small, fast and good enough for load shapes; seeded so runs repeat. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
